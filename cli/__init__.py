@@ -1,0 +1,1 @@
+"""The `wb` command line: a thin Typer app over the `workbench` library."""

@@ -1,0 +1,165 @@
+"""Commands that create or change nodes: init, add, edit, rm, link, unlink, import."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from cli.common import JsonOpt, NoCommitOpt, WorkspaceOpt, open_workspace
+from cli.output import console, report_change
+
+EDGE_HELP = "One of: uses, implies, generalizes, special-case-of, equivalent, refutes."
+
+
+def init(
+    directory: Annotated[Path, typer.Argument(help="Directory to create the workspace in (created if missing).")] = Path("."),
+    name: Annotated[Optional[str], typer.Option(help="Workspace name (default: the directory name).")] = None,
+    mathlib: Annotated[bool, typer.Option("--mathlib/--no-mathlib", help="Make the Lake project require Mathlib.")] = True,
+    no_commit: NoCommitOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Create a workspace: a git repository with workbench.toml, conjectures/ and a Lake project in lean/."""
+    from workbench.workspace import Workspace
+
+    ws, change = Workspace.init(directory, name=name, mathlib=mathlib, commit=not no_commit)
+    report_change(ws, change, as_json, f"created workspace '{ws.name}' in {ws.root}")
+    if not as_json:
+        console().print("next: `wb add ID --title ... --informal ...`, then `wb list`")
+
+
+def add(
+    ctx: typer.Context,
+    conj_id: Annotated[str, typer.Argument(metavar="ID", help="Kebab-case id, e.g. debate-pspace.")],
+    title: Annotated[Optional[str], typer.Option("--title", "-t", help="One-line title (prompted for on a terminal).")] = None,
+    informal: Annotated[Optional[str], typer.Option("--informal", "-i", help="Informal statement; Markdown, LaTeX allowed (prompted for on a terminal).")] = None,
+    kind: Annotated[str, typer.Option("--kind", "-k", help="conjecture, theorem, lemma, definition or assumption.")] = "conjecture",
+    area: Annotated[str, typer.Option("--area", "-a", help="Research area, e.g. oversight.")] = "",
+    tag: Annotated[Optional[list[str]], typer.Option("--tag", help="A tag (repeatable).")] = None,
+    source: Annotated[Optional[list[str]], typer.Option("--source", "-s", help="A source (repeatable): 'arXiv:ID', a URL, or 'citation | arXiv:ID'.")] = None,
+    uses: Annotated[Optional[list[str]], typer.Option("--uses", help="Id of a node a proof would use (repeatable).")] = None,
+    priority: Annotated[int, typer.Option("--priority", "-p", help="Higher is more important (used by `wb next`).")] = 0,
+    workspace: WorkspaceOpt = None,
+    no_commit: NoCommitOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Add a conjecture (or theorem, lemma, definition, assumption) as conjectures/ID.toml."""
+    from pydantic import ValidationError
+
+    from workbench.errors import ValidationFailed
+    from workbench.model import Conjecture, Source
+
+    ws = open_workspace(ctx, workspace)
+    interactive = sys.stdin.isatty()
+    if title is None:
+        if not interactive:
+            raise ValidationFailed("missing --title", hint="pass --title TEXT")
+        title = typer.prompt("Title")
+    if informal is None:
+        if not interactive:
+            raise ValidationFailed("missing --informal", hint="pass --informal TEXT")
+        informal = typer.prompt("Informal statement")
+    try:
+        conj = Conjecture(
+            id=conj_id,
+            title=title,
+            informal=informal,
+            kind=kind,
+            area=area,
+            tags=tag or [],
+            sources=[Source.parse(s) for s in source or []],
+            edges=[{"kind": "uses", "target": t} for t in uses or []],
+            priority=priority,
+        )
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = ".".join(str(p) for p in err["loc"]) or "input"
+        raise ValidationFailed(f"{field}: {err['msg'].removeprefix('Value error, ')}") from None
+    change = ws.add(conj, commit=not no_commit)
+    report_change(ws, change, as_json, f"added {conj.id}: {conj.title}")
+
+
+def edit(
+    ctx: typer.Context,
+    conj_id: Annotated[str, typer.Argument(metavar="ID")],
+    workspace: WorkspaceOpt = None,
+    no_commit: NoCommitOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Edit a conjecture file in $EDITOR; an edit that does not validate is refused and the old file kept."""
+    ws = open_workspace(ctx, workspace)
+    change = ws.edit(conj_id, commit=not no_commit)
+    if change is None:
+        console().print(f"{conj_id}: no changes")
+        return
+    report_change(ws, change, as_json, f"edited {conj_id}")
+
+
+def rm(
+    ctx: typer.Context,
+    conj_id: Annotated[str, typer.Argument(metavar="ID")],
+    force: Annotated[bool, typer.Option("--force", "-f", help="Also drop the edges other nodes have to ID.")] = False,
+    workspace: WorkspaceOpt = None,
+    no_commit: NoCommitOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Remove a conjecture; refused while other nodes point at it, unless --force."""
+    ws = open_workspace(ctx, workspace)
+    change = ws.remove(conj_id, force=force, commit=not no_commit)
+    report_change(ws, change, as_json, f"removed {conj_id}")
+
+
+def link(
+    ctx: typer.Context,
+    src: Annotated[str, typer.Argument(metavar="SRC")],
+    kind: Annotated[str, typer.Argument(metavar="KIND", help=EDGE_HELP)],
+    dst: Annotated[str, typer.Argument(metavar="DST")],
+    workspace: WorkspaceOpt = None,
+    no_commit: NoCommitOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Add the edge SRC KIND DST, e.g. `wb link debate-pspace uses zermelo`. A `uses` cycle is refused."""
+    ws = open_workspace(ctx, workspace)
+    change = ws.link(src, kind, dst, commit=not no_commit)
+    report_change(ws, change, as_json, f"linked {src} {kind} {dst}")
+
+
+def unlink(
+    ctx: typer.Context,
+    src: Annotated[str, typer.Argument(metavar="SRC")],
+    kind: Annotated[str, typer.Argument(metavar="KIND", help=EDGE_HELP)],
+    dst: Annotated[str, typer.Argument(metavar="DST")],
+    workspace: WorkspaceOpt = None,
+    no_commit: NoCommitOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Remove the edge SRC KIND DST."""
+    ws = open_workspace(ctx, workspace)
+    change = ws.unlink(src, kind, dst, commit=not no_commit)
+    report_change(ws, change, as_json, f"unlinked {src} {kind} {dst}")
+
+
+def import_(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(metavar="FILE.jsonl", help="One JSON object per line: id, title, informal; optional kind, area, tags, sources, uses, priority.")],
+    workspace: WorkspaceOpt = None,
+    no_commit: NoCommitOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Add many conjectures from a JSONL file: all or nothing, one commit."""
+    ws = open_workspace(ctx, workspace)
+    change = ws.import_jsonl(file, commit=not no_commit)
+    report_change(ws, change, as_json, f"imported {len(change.ids)} conjecture{'s' if len(change.ids) != 1 else ''} from {file.name}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to `app`."""
+    app.command()(init)
+    app.command()(add)
+    app.command()(edit)
+    app.command()(rm)
+    app.command()(link)
+    app.command()(unlink)
+    app.command("import")(import_)

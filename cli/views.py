@@ -1,0 +1,284 @@
+"""Commands that read: list, show, graph, next, log."""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from cli.common import JsonOpt, WorkspaceOpt, open_workspace
+from cli.output import STATUS_STYLE, console, emit_json, styled_status
+
+
+def list_(
+    ctx: typer.Context,
+    status: Annotated[Optional[str], typer.Option("--status", help="informal, formalized, proved, disproved, conditional or broken.")] = None,
+    area: Annotated[Optional[str], typer.Option("--area", help="Only this area.")] = None,
+    tag: Annotated[Optional[str], typer.Option("--tag", help="Only nodes with this tag.")] = None,
+    kind: Annotated[Optional[str], typer.Option("--kind", help="conjecture, theorem, lemma, definition or assumption.")] = None,
+    query: Annotated[Optional[str], typer.Option("-q", "--query", help="Text to find in id, title, tags, area or statement.")] = None,
+    workspace: WorkspaceOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """List conjectures with their derived status."""
+    from workbench.errors import UsageError
+    from workbench.model import DerivedStatus, Kind
+
+    if status and status not in DerivedStatus.__members__.values():
+        raise UsageError(f"unknown status '{status}': use one of {', '.join(s.value for s in DerivedStatus)}")
+    if kind and kind not in Kind.__members__.values():
+        raise UsageError(f"unknown kind '{kind}': use one of {', '.join(k.value for k in Kind)}")
+    rows = open_workspace(ctx, workspace).list(status=status, area=area, tag=tag, kind=kind, query=query)
+    if as_json:
+        emit_json(rows)
+        return
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(box=None, header_style="bold", pad_edge=False)
+    for col in ("id", "status", "kind", "area", "title"):
+        table.add_column(col, overflow="fold" if col == "title" else "ellipsis", no_wrap=col != "title")
+    for r in rows:
+        table.add_row(escape(r["id"]), styled_status(r["status"]), r["kind"], escape(r["area"]), escape(r["title"]))
+    console().print(table)
+    console().print(f"[dim]{len(rows)} conjecture{'s' if len(rows) != 1 else ''}[/]")
+
+
+def show(
+    ctx: typer.Context,
+    conj_id: Annotated[str, typer.Argument(metavar="ID")],
+    workspace: WorkspaceOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Show everything about one node: fields, status with evidence, notes, and edges both ways."""
+    data = open_workspace(ctx, workspace).show(conj_id)
+    if as_json:
+        emit_json(data)
+        return
+    from rich.markdown import Markdown
+    from rich.markup import escape
+
+    out = console()
+    out.print(f"[bold]{escape(data['title'])}[/]  [dim]({data['id']})[/]")
+    status = styled_status(data["status"])
+    if data["status"] != data["recorded_status"]:
+        status += f" [dim](recorded: {data['recorded_status']})[/]"
+    out.print(f"{data['kind']} · {escape(data.get('area') or '-')} · status {status} · priority {data['priority']}")
+    if data.get("tags"):
+        out.print("tags: " + ", ".join(escape(t) for t in data["tags"]))
+    out.print(f"[dim]file: {data['file']}[/]")
+    out.print()
+    out.print(Markdown(data["informal"]))
+    if data.get("sources"):
+        out.print("\n[bold]sources[/]")
+        for s in data["sources"]:
+            extra = " ".join(x for x in [f"arXiv:{s['arxiv']}" if s.get("arxiv") else "", s.get("url") or ""] if x)
+            out.print(f"  - {escape(s['citation'])}" + (f"  [dim]{escape(extra)}[/]" if extra and extra != s["citation"] else ""))
+    if data.get("formal"):
+        f = data["formal"]
+        out.print(f"\n[bold]formal[/] {escape(f['module'])} · {escape(f['decl'])}" + (f"  [dim]{escape(f['file'])}[/]" if f.get("file") else ""))
+    if data.get("evidence"):
+        ev = data["evidence"]
+        parts = [f"{k}: {v}" for k, v in ev.items() if v not in (None, [], "")]
+        out.print("\n[bold]evidence[/] " + escape("; ".join(str(p) for p in parts)))
+    if data.get("notes"):
+        out.print("\n[bold]notes[/] [dim](not settled: lower-trust evidence)[/]")
+        for n in data["notes"]:
+            who = f" by {n['author']}" if n.get("author") else ""
+            verdict = f" [{n['verdict']}]" if n.get("verdict") else ""
+            out.print(f"  - [{n['trust']}]{escape(verdict)}{escape(who)}: {escape(n['text'][:500])}")
+    if data.get("reviews"):
+        out.print("\n[bold]review marks[/]")
+        for r in data["reviews"]:
+            out.print(f"  - {escape(r['by'])} ({r['date'][:10]})" + (f": {escape(r['comment'])}" if r.get("comment") else ""))
+    out.print("\n[bold]edges out[/]" + ("" if data["edges_out"] else " [dim](none)[/]"))
+    for e in data["edges_out"]:
+        out.print(f"  {data['id']} [bold]{e['kind']}[/] {e['target']} {styled_status(e['status'] or '?')}  [dim]{escape(e['title'] or '')}[/]")
+    out.print("[bold]edges in[/]" + ("" if data["edges_in"] else " [dim](none)[/]"))
+    for e in data["edges_in"]:
+        out.print(f"  {e['source']} [bold]{e['kind']}[/] {data['id']} {styled_status(e['status'] or '?')}  [dim]{escape(e['title'] or '')}[/]")
+
+
+class GraphFormat(str, Enum):
+    tree = "tree"
+    dot = "dot"
+    mermaid = "mermaid"
+    json = "json"
+    html = "html"
+
+
+class Direction(str, Enum):
+    both = "both"
+    down = "down"
+    up = "up"
+
+
+def graph(
+    ctx: typer.Context,
+    conj_id: Annotated[Optional[str], typer.Argument(metavar="[ID]", help="Show only this node's neighbourhood.")] = None,
+    depth: Annotated[Optional[int], typer.Option("--depth", "-d", help="How many edges away from ID to go (default: no limit).")] = None,
+    fmt: Annotated[GraphFormat, typer.Option("--format", "-f", help="tree (terminal), dot, mermaid, json or html.")] = GraphFormat.tree,
+    direction: Annotated[Direction, typer.Option("--direction", help="With ID: down (what it rests on), up (what builds on it) or both.")] = Direction.both,
+    output: Annotated[Optional[str], typer.Option("--output", "-o", help="Write to this file ('-' for stdout); html defaults to graph.html.")] = None,
+    open_page: Annotated[bool, typer.Option("--open", help="Open the html page in your browser.")] = False,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Draw the dependency graph, or the neighbourhood of ID."""
+    from workbench.errors import UsageError
+
+    if depth is not None and depth < 0:
+        raise UsageError(f"--depth must be 0 or more, not {depth}")
+    ws = open_workspace(ctx, workspace)
+    dir_value = direction.value
+    if fmt == GraphFormat.tree and conj_id is not None and direction == Direction.both:
+        dir_value = "down"
+    data = ws.graph_data(conj_id, depth, dir_value, details=fmt == GraphFormat.html)
+    if fmt == GraphFormat.json:
+        text = _json_text(data)
+    elif fmt == GraphFormat.dot:
+        from workbench.graph import to_dot
+
+        text = to_dot(data["nodes"], data["edges"])
+    elif fmt == GraphFormat.mermaid:
+        from workbench.graph import to_mermaid
+
+        text = to_mermaid(data["nodes"], data["edges"])
+    elif fmt == GraphFormat.html:
+        from workbench.html import render_page
+
+        text = render_page(data, title=f"{ws.name}: conjecture graph")
+        output = output or "graph.html"
+    else:
+        if output not in (None, "-"):
+            raise UsageError("--format tree prints to the terminal; use --format dot, mermaid, json or html with -o")
+        _print_tree(data, conj_id)
+        return
+    _write_output(text, output)
+    if output not in (None, "-"):
+        target = Path(output).resolve()
+        console().print(f"wrote {target}" + (f" ({len(data['nodes'])} nodes, {len(data['edges'])} edges)"))
+        if open_page:
+            import webbrowser
+
+            webbrowser.open(target.as_uri())
+
+
+def _json_text(data: dict) -> str:
+    import json
+
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def _write_output(text: str, output: str | None) -> None:
+    from workbench.errors import WorkbenchError
+    from workbench.storage import atomic_write
+
+    if output in (None, "-"):
+        sys.stdout.write(text)
+        return
+    path = Path(output)
+    if path.is_dir():
+        raise WorkbenchError(f"cannot write {path}: it is a directory", hint="give a file name with -o")
+    try:
+        atomic_write(path, text)
+    except OSError as exc:
+        raise WorkbenchError(f"cannot write {path}: {exc.strerror or exc}", hint="choose a writable path with -o") from None
+
+
+def _print_tree(data: dict, root: str | None) -> None:
+    from rich.markup import escape
+    from rich.tree import Tree
+
+    nodes = {n["id"]: n for n in data["nodes"]}
+    uses: dict[str, list[str]] = {i: [] for i in nodes}
+    others: dict[str, list[tuple[str, str]]] = {i: [] for i in nodes}
+    used = set()
+    for e in data["edges"]:
+        if e["kind"] == "uses":
+            uses[e["source"]].append(e["target"])
+            used.add(e["target"])
+        else:
+            others[e["source"]].append((e["kind"], e["target"]))
+    roots = [root] if root else [i for i in nodes if i not in used]
+
+    def label(i: str) -> str:
+        n = nodes[i]
+        colour = STATUS_STYLE.get(n["status"], "white")
+        mark = " [bold yellow]★[/]" if n.get("rank") and n["rank"] <= 3 else ""
+        return f"[{colour}]●[/] [bold]{escape(i)}[/] [dim]{escape(n['title'])}[/] ({styled_status(n['status'])}){mark}"
+
+    shown: set[str] = set()
+
+    def grow(branch: Tree, i: str, path: frozenset) -> None:
+        for kind, t in sorted(others[i]):
+            branch.add(f"[dim]⇢ {kind} {escape(t)}[/]")
+        for child in sorted(uses[i]):
+            if child in path:
+                continue
+            if child in shown:
+                branch.add(label(child) + " [dim](above)[/]")
+                continue
+            shown.add(child)
+            grow(branch.add(label(child)), child, path | {child})
+
+    out = console()
+    title = f"[bold]{escape(data['workspace'])}[/]" + (f": what {root} rests on" if root else "") + " [dim](A → B: a proof of A uses B)[/]"
+    tree = Tree(title)
+    for r in sorted(roots):
+        shown.add(r)
+        grow(tree.add(label(r)), r, frozenset({r}))
+    out.print(tree)
+    legend = "  ".join(f"[{c}]●[/] {s}" for s, c in STATUS_STYLE.items() if s not in ("accepted", "rejected"))
+    out.print(f"[dim]status:[/] {legend}   [bold yellow]★[/] top `wb next` target")
+
+
+def next_(
+    ctx: typer.Context,
+    limit: Annotated[int, typer.Option("--limit", "-n", help="How many targets to show.")] = 10,
+    workspace: WorkspaceOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Open conjectures ranked by how many others a proof would unblock (through `uses`), then priority."""
+    rows = open_workspace(ctx, workspace).next(limit)
+    if as_json:
+        emit_json(rows)
+        return
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(box=None, header_style="bold", pad_edge=False)
+    for col in ("rank", "id", "unblocks", "priority", "status", "title"):
+        table.add_column(col, justify="right" if col in ("rank", "unblocks", "priority") else "left", no_wrap=col != "title")
+    for r in rows:
+        table.add_row(str(r["rank"]), escape(r["id"]), str(r["unblocks"]), str(r["priority"]), styled_status(r["status"]), escape(r["title"]))
+    console().print(table if rows else "[dim]nothing open: every provable node is settled[/]")
+
+
+def log(
+    ctx: typer.Context,
+    conj_id: Annotated[Optional[str], typer.Argument(metavar="[ID]")] = None,
+    limit: Annotated[Optional[int], typer.Option("--limit", "-n", help="At most this many commits.")] = None,
+    workspace: WorkspaceOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """The git history of the workspace, or of one node."""
+    rows = open_workspace(ctx, workspace).log(conj_id, limit)
+    if as_json:
+        emit_json(rows)
+        return
+    from rich.markup import escape
+
+    for c in rows:
+        console().print(f"[yellow]{c['sha'][:8]}[/] [dim]{c['date'][:19].replace('T', ' ')}[/] {escape(c['message'].splitlines()[0])} [dim]— {escape(c['author'])}[/]")
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to `app`."""
+    app.command("list")(list_)
+    app.command()(show)
+    app.command()(graph)
+    app.command("next")(next_)
+    app.command()(log)

@@ -1,0 +1,192 @@
+"""The derived SQLite index in `.workbench/`: fast listing, rebuilt from the files whenever they change."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from pathlib import Path
+
+from workbench.errors import InvalidFileError
+from workbench.graph import NodeRecord
+from workbench.model import Kind, Status, is_valid_id
+
+SCHEMA_VERSION = "1"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS nodes (
+    id TEXT PRIMARY KEY,
+    mtime_ns INTEGER NOT NULL, size INTEGER NOT NULL, ino INTEGER NOT NULL,
+    title TEXT NOT NULL, kind TEXT NOT NULL, area TEXT NOT NULL, tags TEXT NOT NULL,
+    priority INTEGER NOT NULL, status TEXT NOT NULL, derived TEXT NOT NULL,
+    formal INTEGER NOT NULL, notes INTEGER NOT NULL, edges TEXT NOT NULL, search TEXT NOT NULL
+);
+"""
+
+
+def _scan(conj_dir: Path) -> dict[str, tuple[int, int, int]]:
+    out: dict[str, tuple[int, int, int]] = {}
+    try:
+        entries = os.scandir(conj_dir)
+    except FileNotFoundError:
+        return out
+    with entries:
+        for entry in entries:
+            if entry.name.endswith(".toml") and not entry.name.startswith("."):
+                st = entry.stat()
+                out[entry.name[:-5]] = (st.st_mtime_ns, st.st_size, st.st_ino)
+    return out
+
+
+class Index:
+    """Keeps `nodes` in step with `conjectures/*.toml`; a stale or missing database is rebuilt."""
+
+    def __init__(self, conj_dir: Path, db_path: Path) -> None:
+        self.conj_dir = conj_dir
+        self.db_path = db_path
+
+    def _connect(self) -> sqlite3.Connection:
+        self.db_path.parent.mkdir(parents=True, exist_ok=True)
+        con = sqlite3.connect(self.db_path, timeout=60, isolation_level=None)
+        con.execute("PRAGMA journal_mode=WAL")
+        con.execute("PRAGMA synchronous=NORMAL")
+        con.executescript(_SCHEMA)
+        row = con.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
+        if row is None or row[0] != SCHEMA_VERSION:
+            con.execute("DELETE FROM nodes")
+            con.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
+        return con
+
+    def _stored(self, con: sqlite3.Connection) -> dict[str, tuple[int, int, int]]:
+        return {r[0]: (r[1], r[2], r[3]) for r in con.execute("SELECT id, mtime_ns, size, ino FROM nodes")}
+
+    def connection(self) -> sqlite3.Connection:
+        """An open connection to an index that matches the files on disk (refreshing it first if needed)."""
+        try:
+            con = self._connect()
+        except sqlite3.DatabaseError:
+            self.db_path.unlink(missing_ok=True)
+            con = self._connect()
+        scan = _scan(self.conj_dir)
+        if self._stored(con) != scan:
+            self._refresh(con)
+        return con
+
+    def _refresh(self, con: sqlite3.Connection) -> None:
+        from workbench.graph import derived_statuses, find_uses_cycle
+        from workbench.storage import parse_conjecture
+
+        con.execute("BEGIN IMMEDIATE")
+        try:
+            scan = _scan(self.conj_dir)
+            stored = self._stored(con)
+            for gone in stored.keys() - scan.keys():
+                con.execute("DELETE FROM nodes WHERE id=?", (gone,))
+            for conj_id, stamp in scan.items():
+                if stored.get(conj_id) == stamp:
+                    continue
+                path = self.conj_dir / f"{conj_id}.toml"
+                if not is_valid_id(conj_id):
+                    raise InvalidFileError(path, f"file name '{conj_id}' is not a kebab-case id (rename the file)")
+                c = parse_conjecture(path)
+                search = " ".join([c.id, c.title, c.area, " ".join(c.tags), c.informal]).lower()
+                con.execute(
+                    "INSERT OR REPLACE INTO nodes VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (
+                        c.id, *stamp, c.title, c.kind.value, c.area, json.dumps(c.tags), c.priority,
+                        c.status.value, c.status.value, int(c.formal is not None), len(c.notes),
+                        json.dumps([[e.kind.value, e.target] for e in c.edges]), search,
+                    ),
+                )
+            records = self._records(con)
+            for rec in records.values():
+                for kind, target in rec.edges:
+                    if target not in records:
+                        raise InvalidFileError(
+                            self.conj_dir / f"{rec.id}.toml",
+                            f"edge '{kind} {target}' points at an unknown conjecture '{target}'",
+                            field="edges",
+                        )
+            cycle = find_uses_cycle(records)
+            if cycle:
+                raise InvalidFileError(
+                    self.conj_dir / f"{cycle[0]}.toml",
+                    "'uses' edges form a cycle " + " -> ".join(cycle),
+                    field="edges",
+                )
+            derived = derived_statuses(records)
+            con.executemany("UPDATE nodes SET derived=? WHERE id=?", [(d.value, i) for i, d in derived.items()])
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+
+    @staticmethod
+    def _records(con: sqlite3.Connection) -> dict[str, NodeRecord]:
+        return {
+            r[0]: NodeRecord(r[0], Status(r[1]), Kind(r[2]), r[3], tuple((k, t) for k, t in json.loads(r[4])))
+            for r in con.execute("SELECT id, status, kind, priority, edges FROM nodes")
+        }
+
+    def records(self) -> dict[str, NodeRecord]:
+        """Every node's id, recorded status, kind, priority and edges."""
+        con = self.connection()
+        try:
+            return self._records(con)
+        finally:
+            con.close()
+
+    def rows(
+        self,
+        *,
+        status: str | None = None,
+        area: str | None = None,
+        tag: str | None = None,
+        kind: str | None = None,
+        query: str | None = None,
+        ids: list[str] | None = None,
+    ) -> list[dict]:
+        """List rows (the `wb list --json` objects), filtered, ordered by id."""
+        sql = "SELECT id, title, kind, area, tags, derived, status, priority, formal, notes FROM nodes WHERE 1=1"
+        args: list = []
+        if status:
+            sql += " AND derived=?"
+            args.append(status)
+        if area:
+            sql += " AND area=?"
+            args.append(area)
+        if kind:
+            sql += " AND kind=?"
+            args.append(kind)
+        if tag:
+            sql += " AND EXISTS (SELECT 1 FROM json_each(nodes.tags) WHERE value=?)"
+            args.append(tag)
+        if query:
+            sql += " AND instr(search, ?) > 0"
+            args.append(query.lower())
+        if ids:
+            sql += f" AND id IN ({','.join('?' * len(ids))})"
+            args.extend(ids)
+        sql += " ORDER BY id"
+        con = self.connection()
+        try:
+            return [
+                {
+                    "id": r[0], "title": r[1], "kind": r[2], "area": r[3], "tags": json.loads(r[4]),
+                    "status": r[5], "recorded_status": r[6], "priority": r[7], "formal": bool(r[8]), "notes": r[9],
+                }
+                for r in con.execute(sql, args)
+            ]
+        finally:
+            con.close()
+
+    def derived(self, conj_id: str) -> str | None:
+        """The derived status of one node."""
+        con = self.connection()
+        try:
+            row = con.execute("SELECT derived FROM nodes WHERE id=?", (conj_id,)).fetchone()
+            return row[0] if row else None
+        finally:
+            con.close()
+

@@ -1,0 +1,108 @@
+"""Plain-file storage: atomic writes, the workspace lock, and the TOML form of a conjecture."""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import os
+import tempfile
+import time
+import tomllib
+from pathlib import Path
+from typing import Iterator
+
+from workbench.errors import InvalidFileError, WorkspaceLockedError
+from workbench.model import Conjecture
+
+
+def atomic_write(path: Path, data: str | bytes) -> None:
+    """Write `data` to `path` so that readers see either the old file or the whole new one."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(raw)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+@contextlib.contextmanager
+def file_lock(path: Path, timeout: float = 60.0) -> Iterator[None]:
+    """Hold an exclusive advisory lock on `path` (created if needed), waiting up to `timeout` seconds."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError as exc:
+                if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                    raise
+                if time.monotonic() > deadline:
+                    raise WorkspaceLockedError(
+                        f"the workspace is locked by another wb process ({path})",
+                        hint="wait for it to finish, then retry",
+                    ) from None
+                time.sleep(0.05)
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+
+
+def dump_conjecture(conj: Conjecture) -> str:
+    """The TOML text of a conjecture file: fixed key order, multi-line strings kept readable."""
+    import tomli_w
+
+    return tomli_w.dumps(conj.file_data(), multiline_strings=True)
+
+
+def _pydantic_problem(path: Path, exc) -> InvalidFileError:
+    err = exc.errors()[0]
+    loc = ".".join(str(p) for p in err.get("loc", ()) if p != "__root__")
+    msg = err.get("msg", "invalid").removeprefix("Value error, ")
+    if err.get("type") == "extra_forbidden":
+        msg = "unknown field"
+    elif err.get("type") == "missing":
+        msg = "required field is missing"
+    return InvalidFileError(path, msg, field=loc or None)
+
+
+def parse_conjecture(path: Path, text: str | None = None) -> Conjecture:
+    """Read and validate one conjecture file; errors name the path, field and problem."""
+    from pydantic import ValidationError
+
+    path = Path(path)
+    conj_id = path.stem
+    if text is None:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            raise InvalidFileError(path, "not valid UTF-8") from None
+        except OSError as exc:
+            raise InvalidFileError(path, exc.strerror or str(exc)) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = getattr(exc, "lineno", None)
+        problem = str(exc).split(" (at line")[0]
+        raise InvalidFileError(path, f"malformed TOML: {problem}", line=line) from None
+    if "id" in data:
+        if data["id"] != conj_id:
+            raise InvalidFileError(path, f"id '{data['id']}' does not match the file name '{conj_id}'", field="id")
+        data = {k: v for k, v in data.items() if k != "id"}
+    try:
+        return Conjecture(id=conj_id, **data)
+    except ValidationError as exc:
+        raise _pydantic_problem(path, exc) from None
