@@ -21,10 +21,13 @@ STATUS_STYLE = {
 
 @lru_cache(maxsize=None)
 def console():
-    """The stdout console."""
+    """The stdout console; when output is piped and $COLUMNS is unset, lines are not wrapped at 80."""
+    import os
+
     from rich.console import Console
 
-    return Console(highlight=False, soft_wrap=False)
+    width = None if sys.stdout.isatty() or os.environ.get("COLUMNS") else 200
+    return Console(highlight=False, soft_wrap=False, width=width)
 
 
 @lru_cache(maxsize=None)

@@ -39,8 +39,11 @@ def list_(
     from rich.table import Table
 
     table = Table(box=None, header_style="bold", pad_edge=False)
-    for col in ("id", "status", "kind", "area", "title"):
-        table.add_column(col, overflow="fold" if col == "title" else "ellipsis", no_wrap=col != "title")
+    table.add_column("id", no_wrap=True, max_width=36, overflow="ellipsis")
+    table.add_column("status", no_wrap=True)
+    table.add_column("kind", no_wrap=True)
+    table.add_column("area", no_wrap=True, max_width=20, overflow="ellipsis")
+    table.add_column("title", min_width=24, overflow="fold")
     for r in rows:
         table.add_row(escape(r["id"]), styled_status(r["status"]), r["kind"], escape(r["area"]), escape(r["title"]))
     console().print(table)
@@ -58,8 +61,8 @@ def show(
     if as_json:
         emit_json(data)
         return
-    from rich.markdown import Markdown
     from rich.markup import escape
+    from rich.padding import Padding
 
     out = console()
     out.print(f"[bold]{escape(data['title'])}[/]  [dim]({data['id']})[/]")
@@ -71,7 +74,7 @@ def show(
         out.print("tags: " + ", ".join(escape(t) for t in data["tags"]))
     out.print(f"[dim]file: {data['file']}[/]")
     out.print()
-    out.print(Markdown(data["informal"]))
+    out.print(Padding(escape(data["informal"].strip()), (0, 2)), soft_wrap=False)
     if data.get("sources"):
         out.print("\n[bold]sources[/]")
         for s in data["sources"]:
@@ -89,7 +92,7 @@ def show(
         for n in data["notes"]:
             who = f" by {n['author']}" if n.get("author") else ""
             verdict = f" [{n['verdict']}]" if n.get("verdict") else ""
-            out.print(f"  - [{n['trust']}]{escape(verdict)}{escape(who)}: {escape(n['text'][:500])}")
+            out.print(f"  - {escape('[' + n['trust'] + ']' + verdict + who)}: {escape(n['text'][:500])}")
     if data.get("reviews"):
         out.print("\n[bold]review marks[/]")
         for r in data["reviews"]:
@@ -251,7 +254,7 @@ def next_(
 
     table = Table(box=None, header_style="bold", pad_edge=False)
     for col in ("rank", "id", "unblocks", "priority", "status", "title"):
-        table.add_column(col, justify="right" if col in ("rank", "unblocks", "priority") else "left", no_wrap=col != "title")
+        table.add_column(col, justify="right" if col in ("rank", "unblocks", "priority") else "left", no_wrap=col != "title", min_width=24 if col == "title" else None)
     for r in rows:
         table.add_row(str(r["rank"]), escape(r["id"]), str(r["unblocks"]), str(r["priority"]), styled_status(r["status"]), escape(r["title"]))
     console().print(table if rows else "[dim]nothing open: every provable node is settled[/]")

@@ -201,7 +201,7 @@ class Conjecture(_Strict):
     def _nonblank(cls, v: str) -> str:
         if not v.strip():
             raise ValueError("must not be blank")
-        return v
+        return v.replace("\r\n", "\n").replace("\r", "\n")
 
     @model_validator(mode="after")
     def _edges_ok(self) -> "Conjecture":

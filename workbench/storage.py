@@ -61,11 +61,26 @@ def file_lock(path: Path, timeout: float = 60.0) -> Iterator[None]:
         os.close(fd)
 
 
+_PLACEHOLDER = "@@wb-informal-placeholder@@"
+
+
+def _literal_block(text: str) -> str | None:
+    """`text` as a TOML multi-line literal string (no escapes, so LaTeX stays readable), if it can be one."""
+    if "'''" in text or text.endswith("'") or any((ch < " " and ch not in "\n\t") or ch == "\x7f" for ch in text):
+        return None
+    return "'''\n" + text + "'''"
+
+
 def dump_conjecture(conj: Conjecture) -> str:
-    """The TOML text of a conjecture file: fixed key order, multi-line strings kept readable."""
+    """The TOML text of a conjecture file: fixed key order; the informal statement as a literal block."""
     import tomli_w
 
-    return tomli_w.dumps(conj.file_data(), multiline_strings=True)
+    data = conj.file_data()
+    block = _literal_block(data["informal"])
+    if block is None:
+        return tomli_w.dumps(data, multiline_strings=True)
+    data["informal"] = _PLACEHOLDER
+    return tomli_w.dumps(data, multiline_strings=True).replace(f'"{_PLACEHOLDER}"', block, 1)
 
 
 def _pydantic_problem(path: Path, exc) -> InvalidFileError:
