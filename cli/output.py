@@ -71,7 +71,7 @@ def report_change(ws, change, as_json: bool, summary: str) -> None:
         emit_json(change.model_dump(mode="json"))
     else:
         tail = f" (commit {change.commit[:8]})" if change.commit else " (not committed)"
-        console().print(escape(summary) + tail)
+        console().print(escape(summary) + tail, soft_wrap=True)
     if change.identity_fallback and ws.identity_notice_due():
         notice(
             "no git identity is configured, so commits are made as 'Conjecture Workbench <workbench@localhost>'; "

@@ -234,8 +234,8 @@ def _print_tree(data: dict, root: str | None) -> None:
         shown.add(r)
         grow(tree.add(label(r)), r, frozenset({r}))
     out.print(tree)
-    legend = "  ".join(f"[{c}]●[/] {s}" for s, c in STATUS_STYLE.items() if s not in ("accepted", "rejected"))
-    out.print(f"[dim]status:[/] {legend}   [bold yellow]★[/] top `wb next` target")
+    legend = " ".join(f"[{c}]●[/] {s}" for s, c in STATUS_STYLE.items() if s not in ("accepted", "rejected"))
+    out.print(f"{legend}  [bold yellow]★[/] top-3 target")
 
 
 def next_(
@@ -275,7 +275,8 @@ def log(
     from rich.markup import escape
 
     for c in rows:
-        console().print(f"[yellow]{c['sha'][:8]}[/] [dim]{c['date'][:19].replace('T', ' ')}[/] {escape(c['message'].splitlines()[0])} [dim]— {escape(c['author'])}[/]")
+        line = f"[yellow]{c['sha'][:8]}[/] [dim]{c['date'][:16].replace('T', ' ')}[/] {escape(c['message'].splitlines()[0])} [dim]({escape(c['author'])})[/]"
+        console().print(line, soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:

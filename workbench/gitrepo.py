@@ -21,6 +21,7 @@ class CommitInfo(BaseModel):
     sha: str
     date: datetime
     author: str
+    email: str
     message: str
 
 
@@ -51,13 +52,22 @@ class GitRepo:
         return GitRepo(root)
 
     def identity(self) -> tuple[str, str, bool]:
-        """The committer (name, email, is_fallback): the user's git identity, or the workbench's."""
-        reader = self.repo.config_reader()
-        name = reader.get_value("user", "name", default="") or ""
-        email = reader.get_value("user", "email", default="") or ""
+        """The author (name, email, is_fallback): $GIT_AUTHOR_NAME/EMAIL, else git config, else the workbench's."""
+        import os
+
+        name = os.environ.get("GIT_AUTHOR_NAME") or self._config_value("user.name")
+        email = os.environ.get("GIT_AUTHOR_EMAIL") or self._config_value("user.email")
         if name and email:
             return str(name), str(email), False
         return FALLBACK_NAME, FALLBACK_EMAIL, True
+
+    def _config_value(self, key: str) -> str:
+        import git
+
+        try:
+            return self.repo.git.config("--get", key).strip()
+        except git.GitCommandError:
+            return ""
 
     def commit(self, paths: Iterable[Path | str], message: str) -> tuple[str, bool] | None:
         """Commit exactly `paths` (added, changed or deleted) with `message`; None when nothing changed.
@@ -70,13 +80,19 @@ class GitRepo:
         if not rel:
             return None
         name, email, fallback = self.identity()
+        import os
+
         env = {
             "GIT_AUTHOR_NAME": name,
             "GIT_AUTHOR_EMAIL": email,
-            "GIT_COMMITTER_NAME": name,
-            "GIT_COMMITTER_EMAIL": email,
+            "GIT_COMMITTER_NAME": name if fallback else os.environ.get("GIT_COMMITTER_NAME", name),
+            "GIT_COMMITTER_EMAIL": email if fallback else os.environ.get("GIT_COMMITTER_EMAIL", email),
         }
         try:
+            tracked = set(self.repo.git.ls_files("--", *rel).splitlines())
+            rel = [p for p in rel if p in tracked or (self.root / p).exists()]
+            if not rel:
+                return None
             self.repo.git.add("-A", "--", *rel)
             if not self.repo.git.status("--porcelain", "--", *rel).strip():
                 return None
@@ -100,7 +116,8 @@ class GitRepo:
                 CommitInfo(
                     sha=c.hexsha,
                     date=datetime.fromtimestamp(c.committed_date, tz=timezone.utc),
-                    author=f"{c.author.name} <{c.author.email}>",
+                    author=str(c.author.name),
+                    email=str(c.author.email),
                     message=c.message.strip(),
                 )
                 for c in commits

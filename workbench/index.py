@@ -86,10 +86,10 @@ class Index:
             for conj_id, stamp in scan.items():
                 if stored.get(conj_id) == stamp:
                     continue
-                path = self.conj_dir / f"{conj_id}.toml"
+                path = self._display(conj_id)
                 if not is_valid_id(conj_id):
                     raise InvalidFileError(path, f"file name '{conj_id}' is not a kebab-case id (rename the file)")
-                c = parse_conjecture(path)
+                c = parse_conjecture(self.conj_dir / f"{conj_id}.toml")
                 search = " ".join([c.id, c.title, c.area, " ".join(c.tags), c.informal]).lower()
                 con.execute(
                     "INSERT OR REPLACE INTO nodes VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -104,23 +104,31 @@ class Index:
                 for kind, target in rec.edges:
                     if target not in records:
                         raise InvalidFileError(
-                            self.conj_dir / f"{rec.id}.toml",
+                            self._display(rec.id),
                             f"edge '{kind} {target}' points at an unknown conjecture '{target}'",
                             field="edges",
                         )
             cycle = find_uses_cycle(records)
             if cycle:
                 raise InvalidFileError(
-                    self.conj_dir / f"{cycle[0]}.toml",
+                    self._display(cycle[0]),
                     "'uses' edges form a cycle " + " -> ".join(cycle),
                     field="edges",
                 )
             derived = derived_statuses(records)
             con.executemany("UPDATE nodes SET derived=? WHERE id=?", [(d.value, i) for i, d in derived.items()])
             con.execute("COMMIT")
+        except InvalidFileError as exc:
+            con.execute("ROLLBACK")
+            if Path(exc.path).is_absolute() and Path(exc.path).parent == self.conj_dir:
+                exc = InvalidFileError(self._display(Path(exc.path).stem), exc.problem, field=exc.field, line=exc.line)
+            raise exc from None
         except BaseException:
             con.execute("ROLLBACK")
             raise
+
+    def _display(self, conj_id: str) -> str:
+        return f"{self.conj_dir.name}/{conj_id}.toml"
 
     @staticmethod
     def _records(con: sqlite3.Connection) -> dict[str, NodeRecord]:

@@ -83,6 +83,15 @@ def dump_conjecture(conj: Conjecture) -> str:
     return tomli_w.dumps(data, multiline_strings=True).replace(f'"{_PLACEHOLDER}"', block, 1)
 
 
+def toml_error(path: Path | str, exc: Exception) -> InvalidFileError:
+    """An InvalidFileError for a TOML syntax error, with the line tomllib reported."""
+    import re
+
+    m = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+    problem = str(exc).split(" (at line")[0].split(" (at end of document)")[0]
+    return InvalidFileError(path, f"malformed TOML: {problem}" + (f" (column {m.group(2)})" if m else ""), line=int(m.group(1)) if m else None)
+
+
 def _pydantic_problem(path: Path, exc) -> InvalidFileError:
     err = exc.errors()[0]
     loc = ".".join(str(p) for p in err.get("loc", ()) if p != "__root__")
@@ -110,9 +119,7 @@ def parse_conjecture(path: Path, text: str | None = None) -> Conjecture:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None)
-        problem = str(exc).split(" (at line")[0]
-        raise InvalidFileError(path, f"malformed TOML: {problem}", line=line) from None
+        raise toml_error(path, exc) from None
     if "id" in data:
         if data["id"] != conj_id:
             raise InvalidFileError(path, f"id '{data['id']}' does not match the file name '{conj_id}'", field="id")

@@ -179,7 +179,9 @@ class Workspace:
             try:
                 self._config = tomllib.loads(path.read_text(encoding="utf-8"))
             except tomllib.TOMLDecodeError as exc:
-                raise InvalidFileError(path, f"malformed TOML: {str(exc).split(' (at line')[0]}", line=getattr(exc, "lineno", None)) from None
+                from workbench.storage import toml_error
+
+                raise toml_error(path, exc) from None
         return self._config
 
     @property
@@ -446,17 +448,17 @@ class Workspace:
             records = self.records()
             numbered, errors = _parse_import_lines(lines, records)
             new = [c for _, c in numbered]
+            trial = dict(records)
+            trial.update({c.id: NodeRecord.of(c) for c in new})
+            for n, c in numbered:
+                for e in c.edges:
+                    if e.target not in trial:
+                        errors.append(f"line {n}: {e.kind.value} '{e.target}': no such conjecture in the workspace or the file")
             if not errors:
-                trial = dict(records)
-                trial.update({c.id: NodeRecord.of(c) for c in new})
-                for n, c in numbered:
-                    for e in c.edges:
-                        if e.target not in trial:
-                            errors.append(f"line {n}: {e.kind.value} '{e.target}': no such conjecture in the workspace or the file")
-                if not errors:
-                    cycle = find_uses_cycle(trial)
-                    if cycle:
-                        errors.append("'uses' edges would form a cycle " + " -> ".join(cycle))
+                cycle = find_uses_cycle(trial)
+                if cycle:
+                    errors.append("'uses' edges would form a cycle " + " -> ".join(cycle))
+            errors.sort(key=lambda e: int(e.split(":")[0].split()[1]) if e.startswith("line ") else 0)
             if errors:
                 shown = "; ".join(errors[:10]) + (f"; … and {len(errors) - 10} more" if len(errors) > 10 else "")
                 raise ValidationFailed(f"{path}: nothing imported, {len(errors)} problem{'s' if len(errors) > 1 else ''}: {shown}")
