@@ -246,7 +246,7 @@ def to_dot(nodes: list[dict], edges: list[dict]) -> str:
 def to_mermaid(nodes: list[dict], edges: list[dict]) -> str:
     """Mermaid flowchart text with one class per derived status."""
     def nid(i: str) -> str:
-        return i.replace("-", "_")
+        return "n_" + i.replace("-", "_")
 
     lines = ["flowchart BT"]
     for n in nodes:

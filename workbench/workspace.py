@@ -155,7 +155,10 @@ class Workspace:
         for p, text in files.items():
             if p.name == ".gitignore" and p.exists():
                 existing = p.read_text()
-                text = existing + ("" if existing.endswith("\n") else "\n") + _GITIGNORE
+                missing = [line for line in _GITIGNORE.splitlines() if line not in existing.splitlines()]
+                if not missing:
+                    continue
+                text = existing + ("" if existing.endswith("\n") or not existing else "\n") + "\n".join(missing) + "\n"
             elif p.exists():
                 continue
             atomic_write(p, text)
@@ -260,6 +263,8 @@ class Workspace:
         """Open conjectures ranked by how many unsettled results a proof would unblock, then priority."""
         from workbench.graph import next_targets
 
+        if limit is not None and limit < 1:
+            raise UsageError(f"--limit must be 1 or more, not {limit}")
         rows = {r["id"]: r for r in self.index.rows()}
         return [
             {"rank": t.rank, "id": t.id, "title": rows[t.id]["title"], "unblocks": t.unblocks, "priority": t.priority, "status": t.status.value, "area": rows[t.id]["area"]}
