@@ -61,17 +61,12 @@ def _root(
     ctx.obj = {"workspace": workspace}
 
 
-from cli import nodes, views  # noqa: E402  (registration needs `app` to exist)
+from cli import formal, lean_cmd, nodes, views  # noqa: E402  (registration needs `app`)
 
 nodes.register(app)
 views.register(app)
-
-try:
-    from cli import lean_cmd  # noqa: E402
-except ImportError:  # pragma: no cover - present once verification lands
-    lean_cmd = None
-if lean_cmd is not None:
-    lean_cmd.register(app)
+formal.register(app)
+lean_cmd.register(app)
 
 
 def main() -> None:

@@ -120,7 +120,7 @@ def link(
     no_commit: NoCommitOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Add the edge SRC KIND DST, e.g. `wb link debate-pspace uses zermelo`. A `uses` cycle is refused."""
+    """Add the edge SRC KIND DST (as in `wb link debate-pspace uses zermelo`); a `uses` cycle is refused."""
     ws = open_workspace(ctx, workspace)
     change = ws.link(src, kind, dst, commit=not no_commit)
     report_change(ws, change, as_json, f"linked {src} {kind} {dst}")

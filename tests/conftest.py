@@ -9,3 +9,8 @@ try:
     from _ws_fixtures import *  # noqa: F401,F403 - git_home, wb, wb_proc, workspace, seeded fixtures
 except ImportError:  # pragma: no cover
     pass
+
+try:
+    from _lean_fixtures import *  # noqa: F401,F403 - lean_bin, lean_toolchain, lean_fixtures
+except ImportError:  # pragma: no cover
+    pass

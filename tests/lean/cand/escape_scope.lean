@@ -1,0 +1,3 @@
+end Arith
+theorem Arith.add_zero (n : N) : Eq (N.add n N.z) n := @Eq.refl _ n
+namespace Arith

@@ -1,0 +1,3 @@
+namespace Arith
+theorem add_zero (n : N) : Eq (N.add n N.z) n := @Eq.refl _ n
+end Arith

@@ -1,0 +1,4 @@
+variable (h : False)
+include h
+
+theorem add_zero (n : N) : Eq (N.add n N.z) n := @Eq.refl _ n

@@ -1,0 +1,67 @@
+"""normalize_candidate: a whole file becomes a candidate by dropping what repeats the statement file."""
+
+from __future__ import annotations
+
+from _lean_fixtures import FIXTURES
+from workbench.lean.forbidden import scan
+from workbench.lean.normalize import normalize_candidate
+
+STATEMENT = (FIXTURES / "Arith.lean").read_text()
+PROOF = "theorem add_zero (n : N) : Eq (N.add n N.z) n := @Eq.refl _ n\n"
+
+
+def whole_file(proof: str = PROOF) -> str:
+    head = STATEMENT.split("namespace Arith")[0]
+    return head + "namespace Arith\n\n" + proof + "\nend Arith\n"
+
+
+def test_repeated_header_and_earlier_declarations_are_dropped():
+    out = normalize_candidate(STATEMENT, whole_file(), "Arith.add_zero")
+    assert out.strip() == PROOF.strip()
+    assert scan(out) == []
+
+
+def test_line_numbers_are_kept():
+    text = whole_file()
+    out = normalize_candidate(STATEMENT, text, "Arith.add_zero")
+    assert out.count("\n") == text.count("\n")
+    line = next(i for i, l in enumerate(text.splitlines(), 1) if l.startswith("theorem add_zero"))
+    assert out.splitlines()[line - 1].startswith("theorem add_zero")
+
+
+def test_whitespace_and_comments_do_not_matter():
+    head = STATEMENT.split("namespace Arith")[0]
+    spaced = head.replace("inductive N where | z | s (n : N)", "inductive  N  where\n  | z   -- zero\n  | s (n : N)")
+    out = normalize_candidate(STATEMENT, spaced + "namespace Arith\n" + PROOF, "Arith.add_zero")
+    assert out.strip().splitlines()[-1] == PROOF.strip()
+    assert "inductive" not in out
+
+
+def test_declarations_after_the_target_are_dropped_too():
+    later = "theorem later : Eq N.z N.z := sorryAx _ Bool.false\n"
+    out = normalize_candidate(STATEMENT, PROOF + later, "Arith.add_zero")
+    assert "later" not in out
+
+
+def test_the_targets_own_statement_is_kept_and_judged():
+    sorry_version = "theorem add_zero (n : N) : Eq (N.add n N.z) n := sorryAx _ Bool.false"
+    out = normalize_candidate(STATEMENT, whole_file(sorry_version), "Arith.add_zero")
+    assert sorry_version in out
+
+
+def test_anything_new_stays():
+    extra = "import Other\n" + whole_file("def helper : N := N.z\n" + PROOF)
+    out = normalize_candidate(STATEMENT, extra, "Arith.add_zero")
+    assert "import Other" in out and "def helper" in out
+    assert [f.construct for f in scan(out)] == ["import"]
+
+
+def test_changed_definitions_are_not_dropped():
+    tampered = whole_file().replace("(fun _ ih => N.s ih) m", "(fun _ _ => N.z) m")
+    out = normalize_candidate(STATEMENT, tampered, "Arith.add_zero")
+    assert "noncomputable def N.add" in out
+
+
+def test_unreadable_file_is_returned_unchanged():
+    broken = PROOF + "/- never closed"
+    assert normalize_candidate(STATEMENT, broken, "Arith.add_zero") == broken
