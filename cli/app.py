@@ -61,12 +61,16 @@ def _root(
     ctx.obj = {"workspace": workspace}
 
 
-from cli import formal, lean_cmd, nodes, views  # noqa: E402  (registration needs `app`)
+from cli import formal, lean_cmd, nodes, prove_cmd, views  # noqa: E402  (registration needs `app`)
 
 nodes.register(app)
 views.register(app)
 formal.register(app)
 lean_cmd.register(app)
+prove_cmd.register(app)
+from cli import agents_cmd  # noqa: E402
+
+agents_cmd.register(app)
 
 
 def main() -> None:

@@ -1,0 +1,169 @@
+"""The prover protocol: a `Task` goes in, `Candidate`s come out, Lean's `Verdict` on each goes back.
+
+A prover is a generator of candidates that receives feedback through `send`:
+
+    gen = prover.candidates(task)
+    candidate = next(gen)
+    while True:
+        feedback = check(candidate)           # the workbench verifies; a prover only proposes
+        if feedback.verdict.accepted:
+            gen.close(); break
+        try:
+            candidate = gen.send(feedback)    # the prover may repair from Lean's messages
+        except StopIteration:
+            break
+
+One generator is one *attempt* (a fresh conversation for a model); its candidates are rounds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Generator
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+from pydantic import BaseModel, Field
+
+from workbench.model import LeanMessage, Reason, Status, Verdict
+
+
+class Dependency(BaseModel):
+    """A node the target `uses`: its formal statement, a lemma when proved and context otherwise."""
+
+    id: str
+    decl: str
+    module: str
+    statement: str  # the declaration's text up to (not including) its proof
+    proved: bool
+
+
+class PastFailure(BaseModel):
+    """An earlier rejected attempt on the same conjecture, with what Lean said."""
+
+    no: int | None = None
+    prover: str
+    model: str | None = None
+    candidate: str
+    reasons: list[Reason] = Field(default_factory=list)
+    messages: list[LeanMessage] = Field(default_factory=list)
+
+
+class Task(BaseModel):
+    """Everything a prover is told about one conjecture."""
+
+    conjecture: str
+    title: str = ""
+    statement_file: Path
+    statement_text: str
+    decl: str
+    informal: str = ""
+    dependencies: list[Dependency] = Field(default_factory=list)
+    failures: list[PastFailure] = Field(default_factory=list)
+    negate: bool = False
+
+    @property
+    def target(self) -> str:
+        """The target declaration's text up to its proof (`theorem foo … :`)."""
+        return declaration_header(self.statement_text, self.decl) or self.decl
+
+
+class Candidate(BaseModel):
+    """One proposed proof. `text` is None when the prover could not produce code; `problem` says why."""
+
+    text: str | None
+    round: int = 1
+    label: str | None = None  # e.g. the tactic tried
+    prompt_hash: str | None = None
+    tokens_in: int = 0
+    tokens_out: int = 0
+    cost_usd: float = 0.0
+    duration_s: float = 0.0  # time the prover spent producing it (model call), not Lean's
+    provider: str | None = None
+    model: str | None = None
+    reply: str | None = None  # the raw model reply, kept for review
+    problem: str | None = None  # no code, truncated reply, garbage, provider timeout …
+    problem_code: str = "bad-input"  # the reason code recorded for `problem`
+
+
+class Feedback(BaseModel):
+    """What a prover hears about its last candidate: Lean's verdict and the exact text Lean checked
+    (the candidate after normalization; the positions in the verdict's messages count its lines)."""
+
+    verdict: Verdict
+    checked: str | None = None
+    problem: str | None = None
+
+
+CandidateStream = Generator[Candidate, Feedback, None]
+
+
+@runtime_checkable
+class Prover(Protocol):
+    """What `prove` and batch runs drive: a name, the model it uses (if any) and a candidate generator."""
+
+    name: str  # "portfolio", or a provider name for a model ("openai", "deepseek", …)
+    kind: str  # "portfolio" or "llm"
+    model: str | None
+
+    def candidates(self, task: Task) -> CandidateStream:
+        """Yield candidates for `task`; each `send` delivers the `Feedback` on the last one."""
+        ...
+
+
+def prompt_hash(*parts: object) -> str:
+    """A short stable hash of what was sent to a model (system prompt and messages)."""
+    blob = json.dumps(parts, sort_keys=True, ensure_ascii=False, default=str).encode()
+    return hashlib.sha256(blob).hexdigest()[:16]
+
+
+def declaration_header(source: str, name: str) -> str | None:
+    """The text of declaration `name` in `source` from its start up to its `:=`, or None if not found."""
+    from workbench.lean.source import LexError, find_declaration
+
+    try:
+        decl = find_declaration(source, name)
+    except LexError:
+        return None
+    if decl is None or decl.proof_sep is None:
+        return None
+    return source[decl.command.start : decl.proof_sep.start].rstrip()
+
+
+def build_task(ws, conj_id: str, *, store=None, failures: int = 3, failure_prover: str | None = "llm",
+               negate: bool = False) -> Task:
+    """The task for `conj_id`: its statement file, target, informal text, `uses` dependencies with
+    formal statements, and the latest `failures` rejected attempts from the attempts store (of
+    `failure_prover` only, by default model attempts: a list of failed tactics teaches a model little)."""
+    from workbench.model import EdgeKind
+    from workbench.settle import statement_file
+
+    conj = ws.get(conj_id)
+    path = statement_file(ws, conj)
+    text = path.read_text(encoding="utf-8")
+    deps: list[Dependency] = []
+    for dep_id in conj.targets(EdgeKind.uses):
+        try:
+            dep = ws.get(dep_id)
+            if dep.formal is None:
+                continue
+            dep_text = statement_file(ws, dep).read_text(encoding="utf-8")
+        except Exception:  # noqa: BLE001 - a broken dependency is context we cannot give, not a failure
+            continue
+        header = declaration_header(dep_text, dep.formal.decl)
+        if header is None:
+            continue
+        deps.append(Dependency(
+            id=dep_id, decl=dep.formal.decl, module=dep.formal.module, statement=header,
+            proved=dep.status == Status.proved,
+        ))
+    past: list[PastFailure] = []
+    if store is not None and failures > 0:
+        for a in store.failures(conj_id, limit=failures, prover=failure_prover):
+            past.append(PastFailure(no=a.no, prover=a.prover, model=a.model, candidate=a.candidate or "",
+                                    reasons=a.reasons, messages=a.messages))
+    return Task(
+        conjecture=conj_id, title=conj.title, statement_file=path, statement_text=text,
+        decl=conj.formal.decl, informal=conj.informal, dependencies=deps, failures=past, negate=negate,
+    )
