@@ -73,6 +73,7 @@ from cli import agents_cmd  # noqa: E402
 agents_cmd.register(app)
 
 
+
 def main() -> None:
     """Console-script entry point."""
     app(prog_name="wb")

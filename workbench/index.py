@@ -11,7 +11,7 @@ from workbench.errors import InvalidFileError
 from workbench.graph import NodeRecord
 from workbench.model import Kind, Status, is_valid_id
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -20,7 +20,8 @@ CREATE TABLE IF NOT EXISTS nodes (
     mtime_ns INTEGER NOT NULL, size INTEGER NOT NULL, ino INTEGER NOT NULL,
     title TEXT NOT NULL, kind TEXT NOT NULL, area TEXT NOT NULL, tags TEXT NOT NULL,
     priority INTEGER NOT NULL, status TEXT NOT NULL, derived TEXT NOT NULL,
-    formal INTEGER NOT NULL, notes INTEGER NOT NULL, edges TEXT NOT NULL, search TEXT NOT NULL
+    formal INTEGER NOT NULL, notes INTEGER NOT NULL, edges TEXT NOT NULL, search TEXT NOT NULL,
+    review TEXT
 );
 """
 
@@ -39,6 +40,15 @@ def _scan(conj_dir: Path) -> dict[str, tuple[int, int, int]]:
     return out
 
 
+def _last_review(conj) -> str | None:
+    """JSON of the newest note at trust `reviewed` (verdict, author, family, date), or None."""
+    reviewed = [n for n in conj.notes if n.trust.value == "reviewed"]
+    if not reviewed:
+        return None
+    n = reviewed[-1]
+    return json.dumps({"verdict": n.verdict, "author": n.author, "family": n.family, "date": n.date.isoformat()})
+
+
 class Index:
     """Keeps `nodes` in step with `conjectures/*.toml`; a stale or missing database is rebuilt."""
 
@@ -54,7 +64,8 @@ class Index:
         con.executescript(_SCHEMA)
         row = con.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
         if row is None or row[0] != SCHEMA_VERSION:
-            con.execute("DELETE FROM nodes")
+            con.execute("DROP TABLE IF EXISTS nodes")
+            con.executescript(_SCHEMA)
             con.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
         return con
 
@@ -92,11 +103,11 @@ class Index:
                 c = parse_conjecture(self.conj_dir / f"{conj_id}.toml")
                 search = " ".join([c.id, c.title, c.area, " ".join(c.tags), c.informal]).lower()
                 con.execute(
-                    "INSERT OR REPLACE INTO nodes VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    "INSERT OR REPLACE INTO nodes VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     (
                         c.id, *stamp, c.title, c.kind.value, c.area, json.dumps(c.tags), c.priority,
                         c.status.value, c.status.value, int(c.formal is not None), len(c.notes),
-                        json.dumps([[e.kind.value, e.target] for e in c.edges]), search,
+                        json.dumps([[e.kind.value, e.target] for e in c.edges]), search, _last_review(c),
                     ),
                 )
             records = self._records(con)
@@ -156,7 +167,7 @@ class Index:
         ids: list[str] | None = None,
     ) -> list[dict]:
         """List rows (the `wb list --json` objects), filtered, ordered by id."""
-        sql = "SELECT id, title, kind, area, tags, derived, status, priority, formal, notes FROM nodes WHERE 1=1"
+        sql = "SELECT id, title, kind, area, tags, derived, status, priority, formal, notes, review FROM nodes WHERE 1=1"
         args: list = []
         if status:
             sql += " AND derived=?"
@@ -183,6 +194,7 @@ class Index:
                 {
                     "id": r[0], "title": r[1], "kind": r[2], "area": r[3], "tags": json.loads(r[4]),
                     "status": r[5], "recorded_status": r[6], "priority": r[7], "formal": bool(r[8]), "notes": r[9],
+                    "last_review": json.loads(r[10]) if r[10] else None,
                 }
                 for r in con.execute(sql, args)
             ]

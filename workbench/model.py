@@ -245,6 +245,7 @@ class Summary(BaseModel):
     priority: int
     formal: bool
     notes: int = 0
+    last_review: dict | None = None  # newest `reviewed` note: verdict, author, family, date
 
 
 class ReasonCode(StrEnum):

@@ -334,14 +334,15 @@ class Workspace:
         if cycle:
             raise CycleError(cycle)
 
-    def add(self, conj: Conjecture, *, commit: bool = True) -> Change:
-        """Add a new conjecture file (its edges must point at existing nodes) and commit it."""
+    def add(self, conj: Conjecture, *, commit: bool = True, message: str | None = None) -> Change:
+        """Add a new conjecture file (its edges must point at existing nodes) and commit it
+        (`message` replaces the default commit message, e.g. to name the MCP tool and client)."""
         with self.lock():
             records = self.records()
             if conj.id in records or self.exists(conj.id):
                 raise DuplicateError(f"a conjecture '{conj.id}' already exists ({self.rel(self.path_for(conj.id))})")
             self._check_edges(conj, records)
-            return self._apply("add", [conj.id], [(self.path_for(conj.id), dump_conjecture(conj))], f"wb add {conj.id}: {conj.title}", commit)
+            return self._apply("add", [conj.id], [(self.path_for(conj.id), dump_conjecture(conj))], message or f"wb add {conj.id}: {conj.title}", commit)
 
     def save(self, conj: Conjecture, message: str, *, action: str = "update", commit: bool = True, extra: list[tuple[Path, str | None]] = ()) -> Change:
         """Replace an existing conjecture's file (plus `extra` files written first) in one commit."""
@@ -351,8 +352,9 @@ class Workspace:
             self._check_edges(conj, records)
             return self._apply(action, [conj.id], [*extra, (self.path_for(conj.id), dump_conjecture(conj))], message, commit)
 
-    def link(self, src: str, kind: str | EdgeKind, dst: str, *, commit: bool = True) -> Change:
-        """Add the edge `src kind dst`; a `uses` edge that would close a cycle is refused, naming it."""
+    def link(self, src: str, kind: str | EdgeKind, dst: str, *, commit: bool = True, message: str | None = None) -> Change:
+        """Add the edge `src kind dst`; a `uses` edge that would close a cycle is refused, naming it.
+        `message` replaces the default commit message."""
         kind = _edge_kind(kind)
         with self.lock():
             records = self.records()
@@ -368,7 +370,7 @@ class Workspace:
                     raise CycleError(cycle)
             conj = self.get(src)
             conj.edges.append(Edge(kind=kind, target=dst))
-            return self._apply("link", [src, dst], [(self.path_for(src), dump_conjecture(conj))], f"wb link {src} {kind.value} {dst}", commit)
+            return self._apply("link", [src, dst], [(self.path_for(src), dump_conjecture(conj))], message or f"wb link {src} {kind.value} {dst}", commit)
 
     def unlink(self, src: str, kind: str | EdgeKind, dst: str, *, commit: bool = True) -> Change:
         """Remove the edge `src kind dst`."""
