@@ -147,3 +147,16 @@ def test_wb_attempts_none_and_unknown(seeded, wb):
     assert json.loads(wb("attempts", "minimax", "--json", cwd=seeded).stdout) == []
     r = wb("attempts", "nope", cwd=seeded)
     assert r.exit_code == 1 and "no conjecture 'nope'" in r.stderr
+
+
+def test_the_graph_page_data_summarises_attempts_per_node(wb, seeded):
+    from workbench.workspace import Workspace
+
+    ws = Workspace.open(seeded)
+    node_id = ws.list()[0]["id"]
+    with AttemptStore(ws) as store:
+        store.record(_attempt(node_id))
+        store.record(_attempt(node_id, reasons=[Reason(code=ReasonCode.sorry, message="uses sorry")]))
+    nodes = {n["id"]: n for n in ws.graph_data(details=True)["nodes"]}
+    assert nodes[node_id]["attempts"] == {"count": 2, "last_reasons": ["sorry"]}
+    assert all(n["attempts"]["count"] == 0 for i, n in nodes.items() if i != node_id)

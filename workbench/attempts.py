@@ -264,6 +264,18 @@ class AttemptStore:
             rows = self.con.execute("SELECT slot FROM attempts WHERE run_id = ? AND slot IS NOT NULL", (run_id,)).fetchall()
         return {r[0] for r in rows}
 
+    def by_conjecture(self) -> dict[str, dict[str, Any]]:
+        """For each attempted conjecture: how many attempts, and the reason codes of the latest one."""
+        with self._lock:
+            counts = dict(self.con.execute("SELECT conjecture, COUNT(*) FROM attempts GROUP BY conjecture").fetchall())
+            last = self.con.execute(
+                "SELECT conjecture, reasons FROM attempts WHERE id IN (SELECT MAX(id) FROM attempts GROUP BY conjecture)"
+            ).fetchall()
+        return {
+            conj: {"count": counts[conj], "last_reasons": [r["code"] for r in json.loads(reasons or "[]")]}
+            for conj, reasons in last
+        }
+
     def totals(self, *, run_id: str | None = None, conj_id: str | None = None) -> dict[str, Any]:
         """Count, tokens, cost and time of the attempts matching the filters."""
         where, params = [], []

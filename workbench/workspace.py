@@ -497,6 +497,13 @@ class Workspace:
         keep_set = set(keep)
         rows = {r["id"]: r for r in self.index.rows()}
         ranks = {t.id: t.rank for t in next_targets(records)}
+        attempts: dict[str, dict] = {}
+        if details:
+            from workbench.attempts import AttemptStore, db_path
+
+            if db_path(self).exists():
+                with AttemptStore(self) as store:
+                    attempts = store.by_conjecture()
         nodes = []
         for conj_id in keep:
             node = dict(rows[conj_id])
@@ -511,7 +518,7 @@ class Workspace:
                 node["evidence"] = conj.evidence.model_dump(mode="json") if conj.evidence else None
                 node["notes"] = [n.model_dump(mode="json") for n in conj.notes]
                 node["reviews"] = [r.model_dump(mode="json") for r in conj.reviews]
-                node["attempts"] = {"count": 0, "last_reasons": []}
+                node["attempts"] = attempts.get(conj_id, {"count": 0, "last_reasons": []})
             nodes.append(node)
         edges = [
             {"source": rec_id, "target": t, "kind": k}
