@@ -61,17 +61,10 @@ def _root(
     ctx.obj = {"workspace": workspace}
 
 
-from cli import formal, lean_cmd, nodes, prove_cmd, views  # noqa: E402  (registration needs `app`)
+from cli import agents_cmd, batch_cmd, formal, lean_cmd, nodes, prove_cmd, views  # noqa: E402  (needs `app`)
 
-nodes.register(app)
-views.register(app)
-formal.register(app)
-lean_cmd.register(app)
-prove_cmd.register(app)
-from cli import agents_cmd  # noqa: E402
-
-agents_cmd.register(app)
-
+for _module in (nodes, views, formal, lean_cmd, prove_cmd, batch_cmd, agents_cmd):
+    _module.register(app)
 
 
 def main() -> None:

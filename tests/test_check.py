@@ -153,3 +153,23 @@ def test_whole_file_candidates_are_normalized_before_checking(lean_ws, wb, tmp_p
     r = wb("check", "add-zero", "--proof", str(whole), cwd=lean_ws)
     assert r.exit_code == 0, r.output
     assert head(lean_ws) and status(wb, lean_ws, "add-zero")[0] == "proved"
+
+
+def test_a_settlement_rechecks_the_node_under_the_lock(lean_ws, wb):
+    from workbench.errors import ConflictError
+    from workbench.settle import LeanOptions, record_settlement, settle
+    from workbench.workspace import Workspace
+
+    ws = Workspace.open(lean_ws)
+    statement = ARITH.read_text()
+    first = settle(ws, "add-zero", HONEST.read_text(), LeanOptions())
+    assert first.verdict.accepted and first.change is not None
+    commits = git(lean_ws, "rev-list", "--count", "HEAD")
+    with pytest.raises(ConflictError, match="already proved"):
+        record_settlement(ws, "add-zero", HONEST.read_text(), first.verdict, statement=statement)
+    stale = ws.get("zero-eq-one")
+    (lean_ws / stale.formal.file).write_text(statement + "\n-- edited\n")
+    with pytest.raises(ConflictError, match="statement .* changed"):
+        record_settlement(ws, "zero-eq-one", "x", first.verdict, statement=statement, negate=True)
+    assert git(lean_ws, "rev-list", "--count", "HEAD") == commits
+    assert ws.get("zero-eq-one").status.value == "informal"

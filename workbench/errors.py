@@ -81,6 +81,10 @@ class InUseError(WorkbenchError):
     """A conjecture cannot be removed while other nodes point at it."""
 
 
+class ConflictError(WorkbenchError):
+    """The workspace changed underneath a change (e.g. another process settled the node first)."""
+
+
 class GitError(WorkbenchError):
     """A git operation failed."""
 

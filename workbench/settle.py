@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from workbench.errors import NotFoundError, UsageError, WorkbenchError
+from workbench.errors import ConflictError, NotFoundError, UsageError
 from workbench.model import Conjecture, Evidence, FormalStatement, Status, Verdict
 from workbench.workspace import Change, Workspace
 
@@ -156,6 +156,54 @@ def proof_file_text(statement_path: Path, statement: str, candidate: str, decl: 
     return f"-- {header}\n" + statement[:start].rstrip() + "\n\n" + candidate.strip() + "\n"
 
 
+def record_settlement(
+    ws: Workspace,
+    conj_id: str,
+    candidate: str,
+    verdict: Verdict,
+    *,
+    statement: str,
+    negate: bool = False,
+    prover: str | None = None,
+    model: str | None = None,
+    source: str | None = None,
+    commit: bool = True,
+    note: str = "",
+) -> CheckResult:
+    """Record a candidate Lean accepted against `statement`: proof file, evidence, status and one commit.
+
+    Done under the workspace lock after re-reading the node: if it was settled meanwhile, or its
+    statement changed since it was checked, nothing is written and ConflictError is raised."""
+    from workbench.lean.verify import CHECKER_VERSION
+
+    action = "disproof" if negate else "proof"
+    if not verdict.accepted:
+        raise UsageError(f"cannot record a rejected {action} of '{conj_id}'")
+
+    def edit(conj: Conjecture) -> tuple[str, list[tuple[Path, str | None]]]:
+        if conj.status in (Status.proved, Status.disproved):
+            raise ConflictError(f"'{conj_id}' is already {conj.status.value}", hint=f"see `wb show {conj_id}`")
+        path = statement_file(ws, conj)
+        if path.read_text(encoding="utf-8") != statement:
+            raise ConflictError(f"the statement of '{conj_id}' changed while its proof was being checked; nothing recorded")
+        dest = proof_path(ws, conj, negate)
+        version = short_version(verdict.lean_version)
+        conj.status = Status.disproved if negate else Status.proved
+        conj.evidence = Evidence(
+            lean_version=verdict.lean_version, axioms=verdict.axioms, checker_version=CHECKER_VERSION,
+            checked_at=datetime.now(timezone.utc).replace(microsecond=0), elapsed_s=round(verdict.elapsed_s, 3),
+            proof_file=ws.rel(dest), prover=prover, model=model, source=source,
+        )
+        who = f" by {prover}" + (f"/{model}" if model else "") if prover else ""
+        axioms = ", ".join(verdict.axioms) or "none"
+        message = f"wb check {conj_id} --{action}: {conj.status.value}{who} ({version}, axioms: {axioms}){note}"
+        header = f"{'Disproof' if negate else 'Proof'} of `{conj_id}`, accepted by {CHECKER_VERSION} with {version}."
+        return message, [(dest, proof_file_text(path, statement, candidate, conj.formal.decl, header=header))]  # type: ignore[union-attr]
+
+    change = ws.update(conj_id, edit, action=action, commit=commit)
+    return CheckResult(id=conj_id, action=action, verdict=verdict, status=(Status.disproved if negate else Status.proved).value, change=change)
+
+
 def settle(
     ws: Workspace,
     conj_id: str,
@@ -169,13 +217,13 @@ def settle(
     commit: bool = True,
 ) -> CheckResult:
     """Verify `candidate` (a whole file or just the declarations) against the node's statement; when
-    Lean accepts it, store the proof file, record the verdict, set proved/disproved and commit."""
+    Lean accepts it, record the settlement (`record_settlement`). A rejection changes nothing."""
     from workbench.lean.normalize import normalize_candidate
-    from workbench.lean.verify import CHECKER_VERSION, verify
+    from workbench.lean.verify import verify
 
     conj = ws.get(conj_id)
     if conj.status in (Status.proved, Status.disproved):
-        raise WorkbenchError(f"'{conj_id}' is already {conj.status.value}", hint=f"see `wb show {conj_id}`")
+        raise ConflictError(f"'{conj_id}' is already {conj.status.value}", hint=f"see `wb show {conj_id}`")
     path = statement_file(ws, conj)
     statement = path.read_text(encoding="utf-8")
     decl = conj.formal.decl  # type: ignore[union-attr]
@@ -184,21 +232,8 @@ def settle(
         path, body, decl, toolchain=toolchain_for(ws, opts), allow_axioms=allowed_axioms(ws, opts),
         negate=negate, strict=True, **opts.resolved(ws),
     )
-    action = "disproof" if negate else "proof"
     if not verdict.accepted:
-        return CheckResult(id=conj_id, action=action, verdict=verdict, status=conj.status.value)
-    dest = proof_path(ws, conj, negate)
-    conj.status = Status.disproved if negate else Status.proved
-    conj.evidence = Evidence(
-        lean_version=verdict.lean_version, axioms=verdict.axioms, checker_version=CHECKER_VERSION,
-        checked_at=datetime.now(timezone.utc).replace(microsecond=0), elapsed_s=round(verdict.elapsed_s, 3),
-        proof_file=ws.rel(dest) if dest.is_relative_to(ws.root) else str(dest), prover=prover, model=model, source=source,
+        return CheckResult(id=conj_id, action="disproof" if negate else "proof", verdict=verdict, status=conj.status.value)
+    return record_settlement(
+        ws, conj_id, body, verdict, statement=statement, negate=negate, prover=prover, model=model, source=source, commit=commit
     )
-    who = f" by {prover}" + (f"/{model}" if model else "") if prover else ""
-    axioms = ", ".join(verdict.axioms) or "none"
-    version = short_version(verdict.lean_version)
-    message = f"wb check {conj_id} --{action}: {conj.status.value}{who} ({version}, axioms: {axioms})"
-    proof = proof_file_text(path, statement, body, decl, header=f"{'Disproof' if negate else 'Proof'} of `{conj_id}`, accepted by {CHECKER_VERSION} with {version}.")
-    change = ws.save(conj, message, action=action, commit=commit, extra=[(dest, proof)])
-    return CheckResult(id=conj_id, action=action, verdict=verdict, status=conj.status.value, change=change)
-

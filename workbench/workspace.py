@@ -9,7 +9,7 @@ import subprocess
 import tomllib
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from pydantic import BaseModel
 
@@ -351,6 +351,24 @@ class Workspace:
             self._require(records, conj.id)
             self._check_edges(conj, records)
             return self._apply(action, [conj.id], [*extra, (self.path_for(conj.id), dump_conjecture(conj))], message, commit)
+
+    def update(
+        self,
+        conj_id: str,
+        edit: "Callable[[Conjecture], tuple[str, list[tuple[Path, str | None]]]]",
+        *,
+        action: str = "update",
+        commit: bool = True,
+    ) -> Change:
+        """Re-read `conj_id` under the workspace lock and let `edit` change it in place (raising to refuse);
+        `edit` returns the commit message and extra files to write first. Nothing can change in between."""
+        with self.lock():
+            records = self.records()
+            self._require(records, conj_id)
+            conj = self.get(conj_id)
+            message, extra = edit(conj)
+            self._check_edges(conj, records)
+            return self._apply(action, [conj_id], [*extra, (self.path_for(conj_id), dump_conjecture(conj))], message, commit)
 
     def link(self, src: str, kind: str | EdgeKind, dst: str, *, commit: bool = True, message: str | None = None) -> Change:
         """Add the edge `src kind dst`; a `uses` edge that would close a cycle is refused, naming it.
