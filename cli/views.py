@@ -84,9 +84,20 @@ def show(
         f = data["formal"]
         out.print(f"\n[bold]formal[/] {escape(f['module'])} · {escape(f['decl'])}" + (f"  [dim]{escape(f['file'])}[/]" if f.get("file") else ""))
     if data.get("evidence"):
+        from workbench.settle import short_version
+
         ev = data["evidence"]
-        parts = [f"{k}: {v}" for k, v in ev.items() if v not in (None, [], "")]
-        out.print("\n[bold]evidence[/] " + escape("; ".join(str(p) for p in parts)))
+        parts = []
+        if ev.get("lean_version"):
+            axioms = ", ".join(ev.get("axioms") or []) or "none"
+            parts.append(f"checked by {short_version(ev['lean_version'])} ({ev.get('checker_version') or '?'}), axioms: {axioms}")
+        if ev.get("checked_at"):
+            parts.append(f"on {ev['checked_at'][:16].replace('T', ' ')}" + (f" in {ev['elapsed_s']:.2f} s" if ev.get("elapsed_s") is not None else ""))
+        if ev.get("prover"):
+            parts.append("found by " + ev["prover"] + (f"/{ev['model']}" if ev.get("model") else ""))
+        out.print("\n[bold]evidence[/] " + escape("; ".join(parts)))
+        if ev.get("proof_file"):
+            out.print(f"  proof: {escape(ev['proof_file'])}" + (f"  [dim](from {escape(ev['source'])})[/]" if ev.get("source") else ""))
     if data.get("notes"):
         out.print("\n[bold]notes[/] [dim](not settled: lower-trust evidence)[/]")
         for n in data["notes"]:

@@ -35,5 +35,6 @@ if [ -x "$here/scripts/demo_prove.sh" ]; then
   bash "$here/scripts/demo_prove.sh" "$ws"
 fi
 run wb log --limit 5
+bash "$here/scripts/demo_verify.sh"
 echo
 echo "Done. The demo workspace is $ws (delete it when you are finished)."

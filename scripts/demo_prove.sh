@@ -13,7 +13,7 @@ if ! wb doctor --json 2>/dev/null | python3 -c 'import json,sys; sys.exit(0 if j
   echo "  cd $ws/lean && lake exe cache get     # Mathlib's prebuilt files"
   echo "  wb doctor                              # shows what wb found"
   echo "then: wb check ID (statement elaborates -> formalized), wb prove ID, wb attempts ID."
-  echo "Model provers: wb prove ID --prover openai|anthropic|NAME (see "Proving" in the README)."
+  echo "Model provers: wb prove ID --prover openai|anthropic|NAME (see 'Proving' in the README)."
   exit 0
 fi
 
