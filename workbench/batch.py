@@ -436,6 +436,9 @@ class BatchRun:
             row = con.execute("SELECT options, plan FROM batch_runs WHERE id=?", (run_id,)).fetchone()
         finally:
             con.close()
+        from workbench.settle import commit_interrupted_settlements
+
+        commit_interrupted_settlements(ws, f" [batch {run_id}, resumed]")
         options = BatchOptions.model_validate_json(row["options"])
         updates = {k: v for k, v in overrides.items() if v is not None}
         if "deadline" in updates:

@@ -69,6 +69,44 @@ class GitRepo:
         except git.GitCommandError:
             return ""
 
+    def clear_stale_index_lock(self, wait_s: float = 10.0) -> bool:
+        """Remove `.git/index.lock` left by a git that was killed (no git process works in this
+        repository any more); wait for a live one. True when a stale lock was removed."""
+        import time
+
+        lock = Path(self.repo.git_dir) / "index.lock"
+        deadline = time.monotonic() + wait_s
+        while lock.exists():
+            if not _git_running_in(self.root):
+                try:
+                    age = time.time() - lock.stat().st_mtime
+                except FileNotFoundError:
+                    return False
+                if age > 1.0:
+                    lock.unlink(missing_ok=True)
+                    return True
+            if time.monotonic() > deadline:
+                raise GitError(
+                    f"{lock} exists and git is still working in this repository",
+                    hint="retry when it has finished; if no git is running, delete the lock file",
+                )
+            time.sleep(0.1)
+        return False
+
+    def uncommitted(self, under: str) -> list[str]:
+        """Paths below `under` (relative to the root) that differ from HEAD or are untracked."""
+        out = self.repo.git.status("--porcelain", "--untracked-files=all", "--", under)
+        return [line[3:].strip().strip('"') for line in out.splitlines() if line.strip()]
+
+    def at_head(self, rel: str) -> str | None:
+        """The text of `rel` in HEAD, or None if it is not there."""
+        import git
+
+        try:
+            return self.repo.git.show(f"HEAD:{rel}")
+        except git.GitCommandError:
+            return None
+
     def commit(self, paths: Iterable[Path | str], message: str) -> tuple[str, bool] | None:
         """Commit exactly `paths` (added, changed or deleted) with `message`; None when nothing changed.
 
@@ -88,6 +126,7 @@ class GitRepo:
             "GIT_COMMITTER_NAME": name if fallback else os.environ.get("GIT_COMMITTER_NAME", name),
             "GIT_COMMITTER_EMAIL": email if fallback else os.environ.get("GIT_COMMITTER_EMAIL", email),
         }
+        self.clear_stale_index_lock()
         try:
             tracked = set(self.repo.git.ls_files("--", *rel).splitlines())
             rel = [p for p in rel if p in tracked or (self.root / p).exists()]
@@ -131,3 +170,25 @@ class GitRepo:
         with contextlib.suppress(Exception):
             return not self.repo.git.status("--porcelain", "--", *rel).strip()
         return False
+
+
+def _git_running_in(root: Path) -> bool:
+    """True when some git process on this machine works inside `root` (conservatively True without /proc)."""
+    import os
+
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return True
+    root_s = str(Path(root).resolve())
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if (entry / "comm").read_text().strip() != "git":
+                continue
+            cwd = os.readlink(entry / "cwd")
+        except OSError:
+            continue
+        if cwd == root_s or cwd.startswith(root_s + os.sep):
+            return True
+    return False

@@ -237,3 +237,29 @@ def settle(
     return record_settlement(
         ws, conj_id, body, verdict, statement=statement, negate=negate, prover=prover, model=model, source=source, commit=commit
     )
+
+
+def commit_interrupted_settlements(ws: Workspace, note: str) -> list[str]:
+    """Commit settlements whose files were written but whose commit never happened (the process was
+    killed in between): a node file that records proved/disproved with evidence, unlike HEAD's."""
+    import tomllib
+
+    from workbench.gitrepo import GitRepo
+
+    repo = GitRepo(ws.root)
+    done = []
+    with ws.lock():
+        for rel in repo.uncommitted("conjectures"):
+            if not rel.endswith(".toml") or not (ws.root / rel).is_file():
+                continue
+            conj = ws.get(Path(rel).stem)
+            before = repo.at_head(rel)
+            was = tomllib.loads(before).get("status") if before else None
+            if conj.status not in (Status.proved, Status.disproved) or was == conj.status.value or conj.evidence is None:
+                continue
+            paths = [ws.root / rel]
+            if conj.evidence.proof_file and (ws.root / conj.evidence.proof_file).is_file():
+                paths.append(ws.root / conj.evidence.proof_file)
+            repo.commit(paths, f"wb check {conj.id}: {conj.status.value} (commit of a settlement interrupted by a kill){note}")
+            done.append(conj.id)
+    return done
