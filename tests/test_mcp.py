@@ -169,7 +169,7 @@ def test_agent_loop_find_formalize_fail_settle(workspace, git_home, lean_bin):  
             out = await call(s, "submit_proof", id="add-zero", lean=ADD_ZERO_GOOD)
             assert out["verdict"] == "accepted" and out["settled"] is True and out["status"] == "proved"
             msg = last_message(root)
-            assert msg.startswith("wb mcp submit_proof add-zero: proof accepted, now proved") and f"client: {CLIENT}" in msg
+            assert msg.startswith("wb mcp submit_proof add-zero: proved by") and f"(client: {CLIENT})" in msg
             assert "already proved" in await call_error(s, "submit_proof", id="add-zero", lean=ADD_ZERO_GOOD)
             assert "already proved" in await call_error(s, "formalize", id="add-zero", lean=STATEMENT, decl="add_zero")
 

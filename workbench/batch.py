@@ -716,21 +716,13 @@ class BatchRun:
 
     def _checker(self, prover, unit: _Unit, task):
         """check(task, candidate) for run_attempt: normalize, verify on the executor, settle under the lock."""
-        from workbench.prove import rejected
+        from workbench.prove import candidate_text
         from workbench.provers.base import Feedback
-        from workbench.model import ReasonCode
 
         def check(t, c):
-            if c.text is None or c.problem:
-                problem = c.problem or "no candidate"
-                return Feedback(verdict=rejected(c.problem_code, problem), problem=problem), None
-            from workbench.lean.normalize import normalize_candidate
-
-            try:
-                body = normalize_candidate(t.statement_text, c.text, t.decl)
-            except (WorkbenchError, ValueError) as exc:
-                problem = f"the candidate cannot be read as Lean: {exc}"
-                return Feedback(verdict=rejected(ReasonCode.bad_input, problem), problem=problem), None
+            body, refusal = candidate_text(t, c)
+            if body is None:
+                return refusal, None
             verdict = self.executor.verify(t.statement_file, body, t.decl, negate=t.negate, **self._verify_kwargs)
             if not verdict.accepted:
                 return Feedback(verdict=verdict, checked=body), None

@@ -754,22 +754,11 @@ def _submit(ws: Workspace, conj_id: str, lean: str, negate: bool, client: str) -
     the tool and client; every submission is kept in the attempts store."""
     from workbench.settle import LeanOptions, settle
 
-    conj = ws.get(conj_id)
-    paths = [ws.path_for(conj_id)]
-    if conj.formal is not None:
-        from workbench.settle import proof_path
-
-        paths.append(proof_path(ws, conj, negate))
-    with _restoring(paths):
-        result = settle(ws, conj_id, lean, LeanOptions(), negate=negate, prover=client, source="wb mcp submit_proof", commit=False)
-        sha = message = proof_file = None
-        if result.change is not None:
-            word = "disproof" if negate else "proof"
-            axioms = ", ".join(result.verdict.axioms) or "none"
-            message = (f"wb mcp submit_proof {conj_id}: {word} accepted, now {result.status} "
-                       f"(client: {client}; Lean {result.verdict.lean_version or '?'}, axioms: {axioms})")
-            sha = _commit(ws, [ws.root / f for f in result.change.files], message)
-            proof_file = next((f for f in result.change.files if not f.startswith("conjectures/")), None)
+    result = settle(ws, conj_id, lean, LeanOptions(), negate=negate, prover=client, source="wb mcp submit_proof",
+                    command=f"wb mcp submit_proof {conj_id}", note=f" (client: {client})")
+    change = result.change
+    proof_file = next((f for f in change.files if not f.startswith("conjectures/")), None) if change else None
+    sha, message = (change.commit, change.message) if change else (None, None)
     _record_attempt(ws, conj_id, lean, result.verdict, client, settled=result.change is not None)
     v = result.verdict
     return SubmitResult(
@@ -791,8 +780,9 @@ def _record_attempt(ws: Workspace, conj_id: str, lean: str, verdict, client: str
                 lean_version=verdict.lean_version, settled=settled,
             ))
     except Exception as exc:  # noqa: BLE001 - the attempts log is a convenience; the verdict stands without it
-        import sys
-        print(f"wb mcp: could not record the attempt: {exc}", file=sys.stderr)
+        import logging
+
+        logging.getLogger(__name__).warning("could not record the attempt: %s", exc)
 
 
 # -- tool descriptions ---------------------------------------------------------------------------

@@ -126,6 +126,21 @@ def rejected(code: ReasonCode | str, message: str) -> Verdict:
     return Verdict(verdict="rejected", reasons=[Reason(code=ReasonCode(code), message=message)])
 
 
+def candidate_text(task: Task, candidate: Candidate) -> tuple[str | None, Feedback | None]:
+    """The Lean text to check for a prover's candidate (normalized against the statement file), or
+    the rejection to send back when there is none (no code, a garbage reply, unreadable Lean)."""
+    from workbench.lean.normalize import normalize_candidate
+
+    if candidate.text is None or candidate.problem:
+        problem = candidate.problem or "no candidate"
+        return None, Feedback(verdict=rejected(candidate.problem_code, problem), problem=problem)
+    try:
+        return normalize_candidate(task.statement_text, candidate.text, task.decl), None
+    except (WorkbenchError, ValueError) as exc:
+        problem = f"the candidate cannot be read as Lean: {exc}"
+        return None, Feedback(verdict=rejected(ReasonCode.bad_input, problem), problem=problem)
+
+
 def check_candidate(ws: Workspace, task: Task, candidate: Candidate, prover: Prover, lean_opts: LeanOptions,
                     *, commit: bool = True, source: str | None = None) -> tuple[Feedback, CheckResult | None]:
     """Normalize and verify one candidate; when Lean accepts it, `settle` records the proof and commits.
@@ -134,16 +149,9 @@ def check_candidate(ws: Workspace, task: Task, candidate: Candidate, prover: Pro
     """
     from workbench.settle import settle
 
-    if candidate.text is None or candidate.problem:
-        problem = candidate.problem or "no candidate"
-        return Feedback(verdict=rejected(candidate.problem_code, problem), problem=problem), None
-    from workbench.lean.normalize import normalize_candidate
-
-    try:
-        checked = normalize_candidate(task.statement_text, candidate.text, task.decl)
-    except (WorkbenchError, ValueError) as exc:
-        problem = f"the candidate cannot be read as Lean: {exc}"
-        return Feedback(verdict=rejected(ReasonCode.bad_input, problem), problem=problem), None
+    checked, refusal = candidate_text(task, candidate)
+    if checked is None:
+        return refusal, None  # type: ignore[return-value]
     model = candidate.model if prover.kind == "llm" else None
     result = settle(ws, task.conjecture, checked, lean_opts, negate=task.negate, prover=prover.name, model=model,
                     source=source, commit=commit)

@@ -168,9 +168,11 @@ def record_settlement(
     model: str | None = None,
     source: str | None = None,
     commit: bool = True,
+    command: str | None = None,
     note: str = "",
 ) -> CheckResult:
-    """Record a candidate Lean accepted against `statement`: proof file, evidence, status and one commit.
+    """Record a candidate Lean accepted against `statement`: proof file, evidence, status and one commit
+    (its message starts with `command`, default `wb check ID --proof`, and ends with `note`).
 
     Done under the workspace lock after re-reading the node: if it was settled meanwhile, or its
     statement changed since it was checked, nothing is written and ConflictError is raised."""
@@ -196,7 +198,7 @@ def record_settlement(
         )
         who = f" by {prover}" + (f"/{model}" if model else "") if prover else ""
         axioms = ", ".join(verdict.axioms) or "none"
-        message = f"wb check {conj_id} --{action}: {conj.status.value}{who} ({version}, axioms: {axioms}){note}"
+        message = f"{command or f'wb check {conj_id} --{action}'}: {conj.status.value}{who} ({version}, axioms: {axioms}){note}"
         header = f"{'Disproof' if negate else 'Proof'} of `{conj_id}`, accepted by {CHECKER_VERSION} with {version}."
         return message, [(dest, proof_file_text(path, statement, candidate, conj.formal.decl, header=header))]  # type: ignore[union-attr]
 
@@ -215,9 +217,12 @@ def settle(
     model: str | None = None,
     source: str | None = None,
     commit: bool = True,
+    command: str | None = None,
+    note: str = "",
 ) -> CheckResult:
     """Verify `candidate` (a whole file or just the declarations) against the node's statement; when
-    Lean accepts it, record the settlement (`record_settlement`). A rejection changes nothing."""
+    Lean accepts it, record the settlement (`record_settlement`, which `command` and `note` are
+    passed to). A rejection changes nothing."""
     from workbench.lean.normalize import normalize_candidate
     from workbench.lean.verify import verify
 
@@ -235,7 +240,8 @@ def settle(
     if not verdict.accepted:
         return CheckResult(id=conj_id, action="disproof" if negate else "proof", verdict=verdict, status=conj.status.value)
     return record_settlement(
-        ws, conj_id, body, verdict, statement=statement, negate=negate, prover=prover, model=model, source=source, commit=commit
+        ws, conj_id, body, verdict, statement=statement, negate=negate, prover=prover, model=model, source=source,
+        commit=commit, command=command, note=note,
     )
 
 
