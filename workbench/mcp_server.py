@@ -383,22 +383,10 @@ def prove_prompt(ws: Workspace, conj_id: str) -> str:
     from workbench.provers.base import build_task
     from workbench.provers.prompts import feedback_lines
 
-    store = None
-    try:
-        from workbench.attempts import AttemptStore
+    from workbench.attempts import AttemptStore
 
-        store = AttemptStore(ws)
-        try:
-            task = build_task(ws, conj_id, store=store, failures=3, failure_prover=None)  # every kind: llm, portfolio, mcp
-        except TypeError:  # an older build_task without failure_prover
-            task = build_task(ws, conj_id, store=store, failures=3)
-    except Exception as exc:  # noqa: BLE001 - earlier attempts are context; without the store, go on without them
-        import sys
-        print(f"wb mcp: earlier attempts unavailable: {exc}", file=sys.stderr)
-        task = build_task(ws, conj_id, store=None)
-    finally:
-        if store is not None:
-            store.close()
+    with AttemptStore(ws) as store:
+        task = build_task(ws, conj_id, store=store, failures=3, failure_prover=None)  # every kind: llm, portfolio, mcp
     parts = [
         f"Prove conjecture `{conj_id}`: {conj.title}.",
         "Informal statement:\n\n" + conj.informal.strip(),
