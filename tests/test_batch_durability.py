@@ -286,3 +286,35 @@ def test_ray_missing_is_one_line(batch_ws, wb, tmp_path):
     assert p.returncode == 2
     assert "install the ray extra: pip install 'conjecture-workbench[ray]'" in p.stderr
     assert len(p.stderr.strip().splitlines()) == 1
+
+
+def test_a_terminal_gets_the_run_id_then_a_live_progress_bar(batch_ws, batch_server):
+    import pty
+    import select
+
+    master, slave = pty.openpty()
+    env = dict(os.environ, COLUMNS="120", LINES="40", TERM="xterm-256color")
+    proc = subprocess.Popen([WB, "batch", "run", "--prover", "mock", "--workers", "3", "--rounds", "2"],
+                            cwd=batch_ws.root, stdin=slave, stdout=slave, stderr=slave, env=env)
+    os.close(slave)
+    chunks = []
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([master], [], [], 1.0)
+        if ready:
+            try:
+                data = os.read(master, 65536)
+            except OSError:  # EIO: the child closed the terminal
+                break
+            if not data:
+                break
+            chunks.append(data)
+        elif proc.poll() is not None:
+            break
+    os.close(master)
+    assert proc.wait(timeout=30) == 0
+    screen = b"".join(chunks).decode("utf-8", "replace")
+    assert screen.lstrip().startswith("run r-"), screen[:200]
+    for word in ("settled", "failed", "in flight", "spent", "ETA"):
+        assert word in screen, word
+    assert screen.count("\r") + screen.count("\x1b[") > 3, "the bar is redrawn in place"
