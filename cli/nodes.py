@@ -154,6 +154,42 @@ def import_(
     report_change(ws, change, as_json, f"imported {len(change.ids)} conjecture{'s' if len(change.ids) != 1 else ''} from {file.name}")
 
 
+def note(
+    ctx: typer.Context,
+    conj_id: Annotated[str, typer.Argument(metavar="ID")],
+    text: Annotated[Optional[str], typer.Argument(metavar="[TEXT]", help="The note (or use --file).")] = None,
+    file: Annotated[Optional[Path], typer.Option("--file", "-f", help="Read the note from this file ('-' for stdin).")] = None,
+    trust: Annotated[str, typer.Option("--trust", help="claimed (an argument, a reference) or numeric-check (evidence from computation).")] = "claimed",
+    author: Annotated[Optional[str], typer.Option("--author", help="Who it is from (default: your git name).")] = None,
+    workspace: WorkspaceOpt = None,
+    no_commit: NoCommitOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Keep lower-trust evidence on a node: an informal argument, a numeric check, a reference.
+
+    A note never settles anything; `reviewed` notes come from `wb review`, and only Lean settles."""
+    from workbench.errors import UsageError
+    from workbench.notes import add_note
+
+    if (text is None) == (file is None):
+        raise UsageError("give the note as TEXT or with --file, not both and not neither")
+    if file is not None:
+        try:
+            text = sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise UsageError(f"{file}: cannot read it ({getattr(exc, 'strerror', None) or exc})") from None
+    if trust not in ("claimed", "numeric-check"):
+        raise UsageError(f"--trust must be claimed or numeric-check, not '{trust}' (reviews come from `wb review`; only Lean settles)")
+    ws = open_workspace(ctx, workspace)
+    if author is None:
+        from workbench.gitrepo import GitRepo
+
+        name, _, fallback = GitRepo(ws.root).identity()
+        author = None if fallback else name
+    change = add_note(ws, conj_id, text=text or "", trust=trust, author=author, commit=not no_commit)
+    report_change(ws, change, as_json, f"{conj_id}: note added ({trust})")
+
+
 def register(app: typer.Typer) -> None:
     """Add this module's commands to `app`."""
     app.command()(init)
@@ -163,3 +199,4 @@ def register(app: typer.Typer) -> None:
     app.command()(link)
     app.command()(unlink)
     app.command("import")(import_)
+    app.command()(note)
