@@ -19,7 +19,7 @@ def mcp(
 ) -> None:
     """Run the Model Context Protocol server over stdio for coding agents (Claude Code, Codex, ...).
 
-    Register it with `claude mcp add wb -- wb mcp --workspace DIR`; see docs/agents.md.
+    Register it with `claude mcp add wb -- wb mcp --workspace DIR`; see "Agents in the loop" in the README.
     Nothing but the protocol is written to stdout."""
     ws = open_workspace(ctx, workspace)  # a wrong workspace fails here, before the protocol starts
     from workbench.mcp_server import serve
