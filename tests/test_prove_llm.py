@@ -147,9 +147,9 @@ def test_hanging_server_records_a_timeout(proving_ws, openai_server, wb):
     openai_server.script(openai_server.hang(30))
     r = wb("prove", "add-zero", "--prover", "mock", cwd=root)
     assert r.exit_code == 1, r.output
-    assert "timeout" in r.stdout and "not settled" in r.stdout
+    assert "provider" in r.stdout and "not settled" in r.stdout
     (a,) = _attempts_json(wb, root)
-    assert a["verdict"] == "rejected" and a["reasons"][0]["code"] == "timeout"
+    assert a["verdict"] == "rejected" and a["reasons"][0]["code"] == "provider"
     assert "within 1 s" in a["problem"] and a["candidate"] is None
     assert 'status = "formalized"' in (root / "conjectures" / "add-zero.toml").read_text()
 

@@ -261,6 +261,7 @@ class ReasonCode(StrEnum):
     memory = "memory"
     bad_input = "bad-input"
     toolchain = "toolchain"
+    provider = "provider"  # an attempt's model call failed after its retries (timeout, 429, 5xx); never from Lean
 
 
 class Reason(BaseModel):

@@ -49,10 +49,9 @@ class LLMProver:
             except ProviderError as exc:
                 if is_fatal(exc):
                     raise
-                timeout = "no reply" in exc.message and "within" in exc.message
                 yield Candidate(
                     text=None, round=rnd, prompt_hash=phash, provider=self.name, model=self.model,
-                    problem=str(exc), problem_code="timeout" if timeout else "bad-input",
+                    problem=str(exc), problem_code="provider",
                 )
                 return  # the conversation cannot go on without the reply
             code = None if reply.problem else extract(reply.text)
