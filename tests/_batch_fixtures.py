@@ -16,24 +16,9 @@ from pathlib import Path
 import pytest
 
 from _model_servers import ModelServer, Reply
-from _prove_fixtures import KEY, KEY_ENV
+from _prove_fixtures import KEY, KEY_ENV, PRELUDE
 from _ws_fixtures import _copy_workspace, _identity_env, _invoke, _make_home
 
-PRELUDE = """\
-prelude
-/-! Statements for the batch tests (no Init: everything is declared here). -/
-universe u
-inductive Bool : Type where
-  | false
-  | true
-axiom sorryAx (α : Sort u) (synthetic : Bool) : α
-inductive Eq {α : Sort u} : α → α → Prop where
-  | refl (a : α) : Eq a a
-inductive N : Type where
-  | z
-  | s (n : N)
-noncomputable def N.add (n m : N) : N := N.rec (motive := fun _ => N) n (fun _ ih => N.s ih) m
-"""
 
 PROVABLE = ["p-1", "p-2", "p-3", "p-4", "p-5", "p-6", "q-1"]  # q-1 uses p-1
 UNPROVABLE = ["f-1", "f-2", "f-3"]

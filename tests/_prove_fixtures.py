@@ -26,9 +26,9 @@ KEY = "sk-test-SECRET-xyz"
 KEY_ENV = "WB_TEST_PROVER_KEY"
 
 # Prelude-only Lean (the offline Lean has no Init): our own Bool, Eq and a Nat-like N.
-STATEMENT = """\
+PRELUDE = """\
 prelude
-/-! Statements for the prover tests (no Init: everything is declared here). -/
+/-! Statements for the tests (no Init: everything is declared here). -/
 universe u
 inductive Bool : Type where
   | false
@@ -40,6 +40,9 @@ inductive N : Type where
   | z
   | s (n : N)
 noncomputable def N.add (n m : N) : N := N.rec (motive := fun _ => N) n (fun _ ih => N.s ih) m
+"""
+
+STATEMENT = PRELUDE + """\
 
 /-- Adding zero on the right changes nothing (true by computation). -/
 theorem add_zero (n : N) : Eq (N.add n N.z) n := sorryAx _ Bool.false
