@@ -19,9 +19,10 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Iterator, Literal
 
 from pydantic import BaseModel, Field
 
@@ -148,6 +149,22 @@ def connect(path: Path) -> sqlite3.Connection:
     return con
 
 
+@contextmanager
+def transaction(con: sqlite3.Connection, what: str, path: Path) -> Iterator[sqlite3.Connection]:
+    """One write transaction (`BEGIN IMMEDIATE` … `COMMIT`, rolled back on any error); an SQLite error
+    becomes a WorkbenchError saying what could not be done to which database."""
+    try:
+        con.execute("BEGIN IMMEDIATE")
+        try:
+            yield con
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    except sqlite3.Error as exc:
+        raise WorkbenchError(f"{path}: cannot {what}: {exc}") from None
+
+
 def _row_to_attempt(row: sqlite3.Row) -> Attempt:
     data = dict(row)
     data["no"] = data.pop("id")
@@ -198,24 +215,13 @@ class AttemptStore:
         data["settled"] = int(bool(data["settled"]))
         names = list(_COLUMNS)
         sql = f"INSERT INTO attempts ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})"
-        with self._lock:
-            con = self.con
-            try:
-                con.execute("BEGIN IMMEDIATE")
-                try:
-                    if attempt.slot is not None:
-                        row = con.execute("SELECT id FROM attempts WHERE slot = ?", (attempt.slot,)).fetchone()
-                        if row is not None:
-                            con.execute("COMMIT")
-                            attempt.no = int(row[0])
-                            return attempt.no
-                    cur = con.execute(sql, [data[n] for n in names])
-                    con.execute("COMMIT")
-                except BaseException:
-                    con.execute("ROLLBACK")
-                    raise
-            except sqlite3.Error as exc:
-                raise WorkbenchError(f"{self.path}: cannot record the attempt: {exc}") from None
+        with self._lock, transaction(self.con, "record the attempt", self.path) as con:
+            if attempt.slot is not None:
+                row = con.execute("SELECT id FROM attempts WHERE slot = ?", (attempt.slot,)).fetchone()
+                if row is not None:
+                    attempt.no = int(row[0])
+                    return attempt.no
+            cur = con.execute(sql, [data[n] for n in names])
         attempt.no = int(cur.lastrowid)
         return attempt.no
 

@@ -39,7 +39,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from workbench.attempts import Attempt, AttemptStore, connect, db_path
+from workbench.attempts import Attempt, AttemptStore, connect, db_path, transaction
 from workbench.errors import NotFoundError, ProviderError, ToolchainError, UsageError, WorkbenchError
 from workbench.model import Status
 from workbench.workspace import Workspace
@@ -409,16 +409,15 @@ class BatchRun:
         plan = {"conjectures": conjectures, "provers": provers, "selection": selection.model_dump()}
         con = _connect(ws)
         try:
-            con.execute("BEGIN IMMEDIATE")
-            con.execute(
-                "INSERT INTO batch_runs (id, created, status, options, plan, pid, host, heartbeat) VALUES (?,?,?,?,?,?,?,?)",
-                (run_id, _iso(_now()), "running", options.model_dump_json(), json.dumps(plan), os.getpid(),
-                 socket.gethostname(), _iso(_now())),
-            )
-            for key, conj, prover, k in _plan_units(plan, options):
-                con.execute("INSERT INTO batch_units (run_id, unit, conjecture, prover, k) VALUES (?,?,?,?,?)",
-                            (run_id, key, conj, prover, k))
-            con.execute("COMMIT")
+            with transaction(con, "create the batch run", db_path(ws)):
+                con.execute(
+                    "INSERT INTO batch_runs (id, created, status, options, plan, pid, host, heartbeat) VALUES (?,?,?,?,?,?,?,?)",
+                    (run_id, _iso(_now()), "running", options.model_dump_json(), json.dumps(plan), os.getpid(),
+                     socket.gethostname(), _iso(_now())),
+                )
+                for key, conj, prover, k in _plan_units(plan, options):
+                    con.execute("INSERT INTO batch_units (run_id, unit, conjecture, prover, k) VALUES (?,?,?,?,?)",
+                                (run_id, key, conj, prover, k))
         finally:
             con.close()
         return cls(ws, run_id, options, plan)
@@ -757,25 +756,12 @@ class BatchRun:
         back-off sleeps (which cost tens of ms per attempt with many workers)."""
         store = getattr(self, "_store", None)
         if store is not None:
-            with store._lock:  # noqa: SLF001 - sharing the store's connection is the point
-                con = store.con
-                try:
-                    con.execute("BEGIN IMMEDIATE")
-                    try:
-                        rows = con.execute(sql, params).fetchall()
-                        con.execute("COMMIT")
-                    except BaseException:
-                        con.execute("ROLLBACK")
-                        raise
-                except sqlite3.Error as exc:
-                    raise WorkbenchError(f"{store.path}: cannot update the batch tables: {exc}") from None
-                return rows
+            with store._lock, transaction(store.con, "update the batch tables", store.path) as con:  # noqa: SLF001
+                return con.execute(sql, params).fetchall()
         con = _connect(self.ws)
         try:
-            con.execute("BEGIN IMMEDIATE")
-            rows = con.execute(sql, params).fetchall()
-            con.execute("COMMIT")
-            return rows
+            with transaction(con, "update the batch tables", db_path(self.ws)):
+                return con.execute(sql, params).fetchall()
         finally:
             con.close()
 
@@ -826,12 +812,11 @@ class BatchRun:
     def _add_session(self, started: datetime) -> None:
         con = _connect(self.ws)
         try:
-            con.execute("BEGIN IMMEDIATE")
-            row = con.execute("SELECT sessions FROM batch_runs WHERE id=?", (self.id,)).fetchone()
-            sessions = json.loads(row[0] or "[]")
-            sessions.append({"started": _iso(started), "ended": _iso(_now()), "pid": os.getpid()})
-            con.execute("UPDATE batch_runs SET sessions=? WHERE id=?", (json.dumps(sessions), self.id))
-            con.execute("COMMIT")
+            with transaction(con, "record the session", db_path(self.ws)):
+                row = con.execute("SELECT sessions FROM batch_runs WHERE id=?", (self.id,)).fetchone()
+                sessions = json.loads(row[0] or "[]")
+                sessions.append({"started": _iso(started), "ended": _iso(_now()), "pid": os.getpid()})
+                con.execute("UPDATE batch_runs SET sessions=? WHERE id=?", (json.dumps(sessions), self.id))
         finally:
             con.close()
 
