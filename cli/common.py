@@ -19,5 +19,5 @@ def open_workspace(ctx: typer.Context, workspace: Optional[Path]):
     """The workspace named by the command's --workspace, the global one, $WORKBENCH_DIR, or the current directory."""
     from workbench.workspace import Workspace
 
-    root_opt = (ctx.find_root().obj or {}).get("workspace") if ctx.find_root().obj else None
+    root_opt = (ctx.find_root().obj or {}).get("workspace")
     return Workspace.locate(workspace or root_opt)

@@ -15,16 +15,14 @@ def _workspace_context(ctx: typer.Context) -> tuple[Path | None, str | None]:
     """(workspace root, `[lean] lean` from workbench.toml) when run inside a workspace, else (None, None)."""
     from workbench.errors import WorkbenchError
 
-    try:
-        from workbench.workspace import Workspace
+    from cli.common import open_workspace
+    from workbench.settle import configured_lean
 
-        root_obj = ctx.find_root().obj or {}
-        ws = Workspace.locate(root_obj.get("workspace"))
-    except (WorkbenchError, ImportError, OSError):
+    try:
+        ws = open_workspace(ctx, None)
+        return ws.root, configured_lean(ws)
+    except (WorkbenchError, OSError):
         return None, None
-    lean_cfg = ws.config.get("lean", {}) if isinstance(ws.config, dict) else {}
-    configured = lean_cfg.get("lean") if isinstance(lean_cfg, dict) else None
-    return ws.root, configured if isinstance(configured, str) and configured else None
 
 
 def _read_candidate(path: Path) -> bytes:

@@ -173,3 +173,15 @@ def test_a_settlement_rechecks_the_node_under_the_lock(lean_ws, wb):
         record_settlement(ws, "zero-eq-one", "x", first.verdict, statement=statement, negate=True)
     assert git(lean_ws, "rev-list", "--count", "HEAD") == commits
     assert ws.get("zero-eq-one").status.value == "informal"
+
+
+def test_a_relative_lean_in_workbench_toml_is_taken_from_the_workspace_root(lean_ws, wb, lean_bin, monkeypatch):
+    monkeypatch.delenv("WORKBENCH_LEAN")
+    (lean_ws / "tools").mkdir()
+    (lean_ws / "tools" / "lean").symlink_to(lean_bin)
+    toml = lean_ws / "workbench.toml"
+    toml.write_text(toml.read_text().replace('# lean = "/home/me/.elan/bin/lean"', 'lean = "tools/lean"'))
+    sub = lean_ws / "conjectures"
+    r = wb("lean", "verify", str(ARITH), str(HONEST), "--name", "Arith.add_zero", "--json", cwd=sub)
+    assert r.exit_code == 0 and json.loads(r.stdout)["verdict"] == "accepted", r.output
+    assert wb("check", "add-zero", cwd=sub).exit_code == 0

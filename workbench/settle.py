@@ -50,14 +50,20 @@ def short_version(version: str | None) -> str:
     return f"Lean {m.group(1)}" if m else (version or "Lean ?")
 
 
+def configured_lean(ws: Workspace) -> str | None:
+    """`lean = "…"` from workbench.toml's [lean] table, a relative path taken from the workspace root."""
+    lean_cfg = ws.config.get("lean", {})
+    value = lean_cfg.get("lean") if isinstance(lean_cfg, dict) else None
+    if not isinstance(value, str) or not value:
+        return None
+    return value if Path(value).is_absolute() else str((ws.root / value).resolve())
+
+
 def toolchain_for(ws: Workspace, opts: LeanOptions):
     """Resolve the Lean toolchain for this workspace (flag, env, workbench.toml, Lake, PATH)."""
     from workbench.lean.toolchain import resolve_toolchain
 
-    cfg_lean = ws.config.get("lean", {}).get("lean")
-    if cfg_lean and not Path(cfg_lean).is_absolute():
-        cfg_lean = str((ws.root / cfg_lean).resolve())
-    return resolve_toolchain(opts.lean, workspace_root=ws.root, config_lean=cfg_lean)
+    return resolve_toolchain(opts.lean, workspace_root=ws.root, config_lean=configured_lean(ws))
 
 
 def allowed_axioms(ws: Workspace, opts: LeanOptions) -> list[str]:
