@@ -21,15 +21,17 @@ def formalize(
     conj_id: Annotated[str, typer.Argument(metavar="ID")],
     lean_file: Annotated[Path, typer.Option("--lean", help="Lean file holding the statement (copied into lean/Conjectures/ unless already in the Lake project).")],
     decl: Annotated[str, typer.Option("--decl", help="Name of the theorem in that file, e.g. Conjectures.zermelo.")],
+    force: Annotated[bool, typer.Option("--force", help="Also for a proved or disproved node: its settlement is withdrawn (the proof leaves the Lean project).")] = False,
     workspace: WorkspaceOpt = None,
     no_commit: NoCommitOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Attach a formal (Lean) statement to a conjecture; `wb check ID` then checks that it elaborates."""
+    """Attach a formal (Lean) statement to a conjecture and import its module from the Lean project's root
+    module; `wb check ID` then checks that it elaborates."""
     from workbench.settle import formalize as do_formalize
 
     ws = open_workspace(ctx, workspace)
-    change = do_formalize(ws, conj_id, lean_file, decl, commit=not no_commit)
+    change = do_formalize(ws, conj_id, lean_file, decl, commit=not no_commit, force=force)
     conj = ws.get(conj_id)
     report_change(ws, change, as_json, f"{conj_id}: formal statement {conj.formal.module} {conj.formal.decl} ({conj.formal.file})")
     if not as_json:
@@ -54,7 +56,7 @@ def check(
 
     Exit 0 when Lean accepts, 1 when it rejects, 2 for a usage or toolchain problem."""
     from workbench.errors import UsageError
-    from workbench.settle import LeanOptions, check as do_check, settle
+    from workbench.settle import LeanOptions, check as do_check, check_proof
 
     if proof and disproof:
         raise UsageError("give --proof or --disproof, not both")
@@ -78,7 +80,7 @@ def check(
                 text: str | bytes = raw.decode("utf-8")
             except UnicodeDecodeError:
                 text = raw
-            result = settle(ws, conj_id, text, opts, negate=disproof is not None, prover="manual", source=str(candidate_file), commit=not no_commit)
+            result = check_proof(ws, conj_id, text, opts, negate=disproof is not None, label=str(candidate_file), source=str(candidate_file), commit=not no_commit)
     show_warnings(caught)
     if as_json:
         emit_json(result.model_dump(mode="json"))
@@ -106,6 +108,10 @@ def check(
             render_verdict(verdict, stmt, candidate_file, label)
         if result.change is not None:
             report_change(ws, result.change, False, f"{conj_id} is now {result.status}")
+            for dep in result.added_uses:
+                console().print(f"added `{conj_id} uses {dep}`: the Lean proof uses it")
+            for dep in result.cycle_uses:
+                console().print(f"[yellow]not added[/] `{conj_id} uses {dep}`: the Lean proof uses it, but the edge would close a cycle")
     raise typer.Exit(0 if result.verdict.accepted else 1)
 
 

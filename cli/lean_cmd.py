@@ -108,7 +108,8 @@ def render_verdict(verdict, statement: Path, candidate: Path | str, name: str) -
     axioms = ", ".join(verdict.axioms) or "none"
     version = (verdict.lean_version or "unknown Lean").split(",")[0].replace("Lean (version", "Lean").strip()
     if verdict.accepted:
-        out.print(f"[green]accepted[/]: {escape(name)} is proved ({escape(version)}, {verdict.elapsed_s:.2f} s, axioms: {escape(axioms)})")
+        rests = f", rests on {escape(', '.join(verdict.assumptions))}" if verdict.assumptions else ""
+        out.print(f"[green]accepted[/]: {escape(name)} is proved ({escape(version)}, {verdict.elapsed_s:.2f} s, axioms: {escape(axioms)}{rests})")
     else:
         out.print(f"[red]rejected[/]: {escape(name)} ({verdict.elapsed_s:.2f} s)")
         for reason in verdict.reasons:

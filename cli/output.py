@@ -16,6 +16,8 @@ STATUS_STYLE = {
     "broken": "magenta",
     "accepted": "green",
     "rejected": "red",
+    "stale": "bold magenta",
+    "unverified": "bold red",
 }
 
 

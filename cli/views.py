@@ -98,6 +98,18 @@ def show(
         out.print("\n[bold]evidence[/] " + escape("; ".join(parts)))
         if ev.get("proof_file"):
             out.print(f"  proof: {escape(ev['proof_file'])}" + (f"  [dim](from {escape(ev['source'])})[/]" if ev.get("source") else ""))
+        if ev.get("rests_on"):
+            out.print("  rests on (by Lean's axiom audit): " + ", ".join(escape(d) for d in ev["rests_on"]))
+        if data.get("waiting_for"):
+            out.print("  [yellow]conditional on[/] (not yet proved): " + ", ".join(escape(d) for d in data["waiting_for"]))
+        if data.get("unneeded_uses"):
+            out.print("  [dim]declared `uses` the Lean proof did not need: " + ", ".join(escape(d) for d in data["unneeded_uses"]) + "[/]")
+        hints = {
+            "unverified": "no proof in the Lean project matches this evidence; `wb audit` says more",
+            "stale": "the statement changed since Lean checked the proof; run `wb audit ID` to re-check it",
+        }
+        if data["status"] in hints:
+            out.print(f"  [red]{data['status']}[/]: " + hints[data["status"]].replace("ID", data["id"]))
     if data.get("notes"):
         out.print("\n[bold]notes[/] [dim](not settled: lower-trust evidence)[/]")
         for n in data["notes"]:
@@ -255,7 +267,8 @@ def next_(
     workspace: WorkspaceOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Open conjectures ranked by how many others a proof would unblock (through `uses`), then priority."""
+    """Open conjectures ranked by how many conditional proofs a proof would complete, then by how many others
+    it would unblock (through `uses`), then priority."""
     rows = open_workspace(ctx, workspace).next(limit)
     if as_json:
         emit_json(rows)
@@ -264,10 +277,10 @@ def next_(
     from rich.table import Table
 
     table = Table(box=None, header_style="bold", pad_edge=False)
-    for col in ("rank", "id", "unblocks", "priority", "status", "title"):
-        table.add_column(col, justify="right" if col in ("rank", "unblocks", "priority") else "left", no_wrap=col != "title", min_width=24 if col == "title" else None)
+    for col in ("rank", "id", "completes", "unblocks", "priority", "status", "title"):
+        table.add_column(col, justify="right" if col in ("rank", "completes", "unblocks", "priority") else "left", no_wrap=col != "title", min_width=24 if col == "title" else None)
     for r in rows:
-        table.add_row(str(r["rank"]), escape(r["id"]), str(r["unblocks"]), str(r["priority"]), styled_status(r["status"]), escape(r["title"]))
+        table.add_row(str(r["rank"]), escape(r["id"]), str(r["completes"]), str(r["unblocks"]), str(r["priority"]), styled_status(r["status"]), escape(r["title"]))
     console().print(table if rows else "[dim]nothing open: every provable node is settled[/]")
 
 

@@ -88,7 +88,7 @@ class Script:
         conj = m.group(1) if m else "?"
         rnd = (len(chat) + 1) // 2
         with self.lock:
-            self.seen.append((conj, rnd, "Proved results you may use as lemmas" in first))
+            self.seen.append((conj, rnd, "proved: use it as a lemma" in first))
         ok = conj in PROVABLE and (conj not in REPAIRED or rnd >= 2)
         code = good_proof(conj) if ok else bad_proof(conj)
         delay = self.delay_s + (self.slow_s if self.slow_every and n % self.slow_every == 0 else 0.0)

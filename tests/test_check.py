@@ -90,7 +90,7 @@ def test_an_honest_proof_settles_the_node_with_a_proof_file_that_compiles_alone(
     assert status(wb, lean_ws, "add-zero") == ("proved", "proved")
     node = tomllib.loads((lean_ws / "conjectures" / "add-zero.toml").read_text())
     ev = node["evidence"]
-    assert ev["axioms"] == [] and ev["checker_version"] == "wb-verify/1" and "4.35.0" in ev["lean_version"]
+    assert ev["axioms"] == [] and ev["checker_version"] == "wb-verify/2" and "4.35.0" in ev["lean_version"]
     assert ev["prover"] == "manual" and ev["source"] == str(HONEST)
     proof = lean_ws / ev["proof_file"]
     assert proof.is_file() and "@Eq.refl _ n" in proof.read_text()
@@ -107,7 +107,8 @@ def test_a_disproof_marks_the_node_disproved_and_breaks_what_uses_it(lean_ws, wb
     assert r.exit_code == 0, r.output
     assert status(wb, lean_ws, "zero-eq-one") == ("disproved", "disproved")
     assert status(wb, lean_ws, "builds-on")[0] == "broken"
-    assert (lean_ws / "lean/Conjectures/Proofs/ZeroEqOneDisproof.lean").is_file()
+    module = (lean_ws / "lean/Conjectures/Arith.lean").read_text()
+    assert "-- wb:begin disproof zero-eq-one" in module and "theorem zero_eq_one : Eq N.z (N.s N.z) := sorryAx" in module
 
 
 def test_a_proof_of_the_statement_is_not_a_disproof(lean_ws, wb):
@@ -116,13 +117,14 @@ def test_a_proof_of_the_statement_is_not_a_disproof(lean_ws, wb):
     assert "statement-mismatch" in [x["code"] for x in json.loads(r.stdout)["verdict"]["reasons"]]
 
 
-def test_conditional_until_what_it_uses_is_proved(lean_ws, wb):
+def test_a_status_written_by_hand_is_unverified_whatever_it_uses(lean_ws, wb):
     conj = lean_ws / "conjectures" / "builds-on.toml"
     text = conj.read_text().replace('status = "informal"', 'status = "proved"')
     conj.write_text(text + '\n[formal]\nmodule = "Conjectures.Arith"\ndecl = "later"\n')
-    assert status(wb, lean_ws, "builds-on") == ("conditional", "proved")
+    assert status(wb, lean_ws, "builds-on") == ("unverified", "proved")
     wb("check", "add-zero", "--proof", str(HONEST), cwd=lean_ws)
-    assert status(wb, lean_ws, "builds-on") == ("proved", "proved")
+    assert status(wb, lean_ws, "builds-on") == ("unverified", "proved")
+    assert "unverified" not in wb("list", "--status", "proved", cwd=lean_ws).stdout
 
 
 def test_a_settled_node_is_not_settled_twice(lean_ws, wb):
@@ -160,17 +162,20 @@ def test_a_settlement_rechecks_the_node_under_the_lock(lean_ws, wb):
     from workbench.settle import LeanOptions, record_settlement, settle
     from workbench.workspace import Workspace
 
+    from workbench.settle import library
+
     ws = Workspace.open(lean_ws)
-    statement = ARITH.read_text()
+    digest = library(ws).digest("zero-eq-one")
     first = settle(ws, "add-zero", HONEST.read_text(), LeanOptions())
     assert first.verdict.accepted and first.change is not None
     commits = git(lean_ws, "rev-list", "--count", "HEAD")
     with pytest.raises(ConflictError, match="already proved"):
-        record_settlement(ws, "add-zero", HONEST.read_text(), first.verdict, statement=statement)
+        record_settlement(ws, "add-zero", HONEST.read_text(), first.verdict, statement_digest=digest)
     stale = ws.get("zero-eq-one")
-    (lean_ws / stale.formal.file).write_text(statement + "\n-- edited\n")
+    path = lean_ws / stale.formal.file
+    path.write_text(path.read_text().replace("inductive N where", "inductive M where | m\ninductive N where"))
     with pytest.raises(ConflictError, match="statement .* changed"):
-        record_settlement(ws, "zero-eq-one", "x", first.verdict, statement=statement, negate=True)
+        record_settlement(ws, "zero-eq-one", "x", first.verdict, statement_digest=digest, negate=True)
     assert git(lean_ws, "rev-list", "--count", "HEAD") == commits
     assert ws.get("zero-eq-one").status.value == "informal"
 

@@ -30,12 +30,13 @@ def test_prompt_holds_task_and_dependencies(proving_ws, wb):
     text = initial_prompt(task)
     assert "prelude" in text and "theorem add_zero (n : N) : Eq (N.add n N.z) n :=" in text
     assert "For our naturals, n + 0 = n." in text
-    assert "NOT yet proved" in text and "theorem one_add_one" in text
+    assert "`one_add_one` (node `one-add-one`" in text and "you may use it as an assumption" in text
+    assert "theorem one_add_one" in text
     assert "earlier attempt (#2, llm/m1)" in text and "error at line 1, column 49: unknown identifier 'oops'" in text
 
     proved = task.model_copy(update={"dependencies": [task.dependencies[0].model_copy(update={"proved": True})]})
     text = initial_prompt(proved)
-    assert "may use as lemmas" in text and "`one_add_one`" in text and "NOT yet proved" not in text
+    assert "proved: use it as a lemma" in text and "`one_add_one`" in text and "as an assumption" not in text
 
 
 def test_repair_prompt_numbers_the_checked_code():

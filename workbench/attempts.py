@@ -299,3 +299,15 @@ class AttemptStore:
         with self._lock:
             n, tin, tout, cost, dur, acc = self.con.execute(sql, params).fetchone()
         return {"attempts": n, "tokens_in": tin, "tokens_out": tout, "cost_usd": cost, "duration_s": dur, "accepted": acc}
+
+
+def record_check(ws, conj_id: str, candidate: str | bytes, verdict, *, prover: str, provider: str | None = None,
+                 label: str | None = None, settled: bool = False) -> int:
+    """Keep a candidate checked outside `prove` (`wb check --proof`, MCP) in the attempts store; returns its number."""
+    text = candidate if isinstance(candidate, str) else candidate.decode("utf-8", "replace")
+    with AttemptStore(ws) as store:
+        return store.record(Attempt(
+            conjecture=conj_id, prover=prover, provider=provider, label=label, verdict=verdict.verdict,
+            reasons=verdict.reasons, messages=verdict.messages, candidate=text, lean_s=verdict.elapsed_s,
+            lean_version=verdict.lean_version, settled=settled,
+        ))

@@ -470,6 +470,7 @@ class BatchRun:
                 raise
             toolchain = None  # a substitute executor does not need Lean
         resolved = lean_opts.resolved(self.ws)
+        self._lean_opts = lean_opts
         self._verify_kwargs = {"toolchain": toolchain, "allow_axioms": allowed_axioms(self.ws, lean_opts), "strict": True,
                                **resolved}
         lean_jobs = opts.lean_jobs or _default_jobs(resolved["memory_mb"])
@@ -653,7 +654,7 @@ class BatchRun:
                 if a.settled:
                     emit(BatchEvent("settled", self.id, prog(), attempt=a, conjecture=a.conjecture))
 
-            task = build_task(self.ws, unit.conjecture, store=store)  # re-read: settled dependencies are lemmas now
+            task = build_task(self.ws, unit.conjecture, store=store, env=self._check_env(unit.conjecture))  # re-read: settled dependencies are lemmas now
             if hasattr(prover, "preflight"):
                 prover.preflight(task)
             result = run_attempt(
@@ -722,7 +723,7 @@ class BatchRun:
             body, refusal = candidate_text(t, c)
             if body is None:
                 return refusal, None
-            verdict = self.executor.verify(t.statement_file, body, t.decl, negate=t.negate, **self._verify_kwargs)
+            verdict = self.executor.verify(t.check_file or t.statement_file, body, t.decl, negate=t.negate, **self._verify_kwargs, **t.verify_args())
             if not verdict.accepted:
                 return Feedback(verdict=verdict, checked=body), None
             model = c.model if prover.kind == "llm" else None
@@ -734,16 +735,25 @@ class BatchRun:
 
         return check
 
+    def _check_env(self, conj_id: str):
+        """The checking environment of `conj_id` (None with a substitute executor and no Lean)."""
+        from workbench.settle import check_env
+
+        toolchain = self._verify_kwargs.get("toolchain")
+        return None if toolchain is None else check_env(self.ws, conj_id, self._lean_opts, toolchain)
+
     def _settle(self, task, body: str, verdict, *, prover: str, model: str | None, source: str):
         """Record an accepted proof unless the node was settled (or its statement changed) meanwhile;
         returns settle's CheckResult, or None when someone else got there first."""
         from workbench.errors import ConflictError
-        from workbench.settle import record_settlement
+        from workbench.settle import library, record_settlement
 
         try:
+            digest = task.digest or library(self.ws).digest(task.conjecture)
             return record_settlement(
-                self.ws, task.conjecture, body, verdict, statement=task.statement_text, negate=task.negate,
+                self.ws, task.conjecture, body, verdict, statement_digest=digest, negate=task.negate,
                 prover=prover, model=model, source=source, commit=self.options.commit, note=f" [batch {self.id}]",
+                opts=self._lean_opts, toolchain=self._verify_kwargs.get("toolchain"),
             )
         except ConflictError:
             return None

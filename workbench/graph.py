@@ -26,10 +26,13 @@ class NodeRecord:
     kind: Kind = Kind.conjecture
     priority: int = 0
     edges: tuple[tuple[str, str], ...] = field(default_factory=tuple)  # (kind, target)
+    evidence: str = ""  # "" when a settlement's evidence holds, else "unverified" or "stale"
+    rests_on: tuple[str, ...] = ()  # nodes whose statements Lean says the settlement's proof uses
 
     @classmethod
     def of(cls, conj: "Conjecture") -> "NodeRecord":
-        return cls(conj.id, conj.status, conj.kind, conj.priority, tuple((e.kind.value, e.target) for e in conj.edges))
+        rests = tuple(conj.evidence.rests_on) if conj.evidence is not None else ()
+        return cls(conj.id, conj.status, conj.kind, conj.priority, tuple((e.kind.value, e.target) for e in conj.edges), rests_on=rests)
 
     def uses(self) -> list[str]:
         return [t for k, t in self.edges if k == EdgeKind.uses.value]
@@ -102,45 +105,60 @@ def find_uses_cycle(records: Mapping[str, NodeRecord]) -> list[str] | None:
     return None
 
 
-def _topological_leaves_first(records: Mapping[str, NodeRecord]) -> list[str]:
-    indeg = {i: 0 for i in records}
-    users: dict[str, list[str]] = {i: [] for i in records}
-    for r in records.values():
-        for t in r.uses():
-            if t in records:
-                indeg[r.id] += 1
-                users[t].append(r.id)
-    order = [i for i, d in indeg.items() if d == 0]
-    for node in order:
-        for u in users[node]:
-            indeg[u] -= 1
-            if indeg[u] == 0:
-                order.append(u)
-    return order
+_BAD = {DerivedStatus.disproved, DerivedStatus.broken}
+
+
+def _depends(rec: NodeRecord) -> list[str]:
+    """What a node's shown status depends on: for a settlement, the nodes Lean says its proof uses; else its `uses` edges."""
+    return list(rec.rests_on) if rec.status in (Status.proved, Status.disproved) else rec.uses()
 
 
 def derived_statuses(records: Mapping[str, NodeRecord]) -> dict[str, DerivedStatus]:
-    """Status as shown: `broken` if anything it (transitively) uses is disproved, `conditional` if it is
-    proved but something it uses is not (yet) proved, otherwise the recorded status."""
-    rests_on_disproved: dict[str, bool] = {}
-    rests_on_proved_only: dict[str, bool] = {}
+    """Status as shown. A settlement whose evidence does not hold is `unverified` or `stale`; one that rests on a
+    disproved or broken node is `broken`, on any node not shown `proved` is `conditional`; an open node that
+    uses a disproved or broken node is `broken`; otherwise the recorded status."""
     out: dict[str, DerivedStatus] = {}
-    for node in _topological_leaves_first(records):
-        rec = records[node]
-        deps = [d for d in rec.uses() if d in records]
-        bad = any(records[d].status == Status.disproved or rests_on_disproved[d] for d in deps)
-        clean = all(records[d].status == Status.proved and rests_on_proved_only[d] for d in deps)
-        rests_on_disproved[node] = bad
-        rests_on_proved_only[node] = clean
-        if bad and rec.status != Status.disproved:
-            out[node] = DerivedStatus.broken
-        elif rec.status == Status.proved and not clean:
-            out[node] = DerivedStatus.conditional
-        else:
-            out[node] = DerivedStatus(rec.status.value)
-    for node, rec in records.items():
-        out.setdefault(node, DerivedStatus(rec.status.value))
+    state: dict[str, int] = {}
+    for root in records:
+        if root in out:
+            continue
+        stack: list[tuple[str, Iterable[str]]] = [(root, iter(_depends(records[root])))]
+        state[root] = 1
+        while stack:
+            node, it = stack[-1]
+            nxt = next(it, None)
+            if nxt is not None:
+                if nxt in records and nxt not in state:
+                    state[nxt] = 1
+                    stack.append((nxt, iter(_depends(records[nxt]))))
+                continue
+            stack.pop()
+            rec = records[node]
+            deps = [out.get(d, DerivedStatus.conditional) for d in _depends(rec) if d in records]
+            if rec.status in (Status.proved, Status.disproved) and rec.evidence:
+                out[node] = DerivedStatus(rec.evidence)
+            elif any(d in _BAD for d in deps):
+                out[node] = DerivedStatus.broken
+            elif rec.status in (Status.proved, Status.disproved) and any(d != DerivedStatus.proved for d in deps):
+                out[node] = DerivedStatus.conditional
+            else:
+                out[node] = DerivedStatus(rec.status.value)
     return out
+
+
+def open_leaves(records: Mapping[str, NodeRecord], derived: Mapping[str, DerivedStatus], node: str) -> set[str]:
+    """The nodes not shown `proved` that a conditional settlement ultimately waits for (through other conditional ones)."""
+    seen, leaves, todo = {node}, set(), list(records[node].rests_on)
+    while todo:
+        d = todo.pop()
+        if d in seen or d not in records:
+            continue
+        seen.add(d)
+        if derived[d] == DerivedStatus.conditional:
+            todo.extend(records[d].rests_on)
+        elif derived[d] != DerivedStatus.proved:
+            leaves.add(d)
+    return leaves
 
 
 def users_of(records: Mapping[str, NodeRecord]) -> dict[str, list[str]]:
@@ -162,12 +180,21 @@ class Target:
     priority: int
     status: DerivedStatus
     rank: int = 0
+    completes: int = 0  # conditional proofs that a proof of this node alone would complete
 
 
 def next_targets(records: Mapping[str, NodeRecord], limit: int | None = None) -> list[Target]:
-    """Open provable nodes ranked by how many unsettled results transitively use them, then priority."""
+    """Open provable nodes ranked by how many conditional proofs a proof of them would complete, then by how
+    many unsettled results transitively use them, then priority."""
     derived = derived_statuses(records)
     users = users_of(records)
+    completes: dict[str, int] = {}
+    for node, d in derived.items():
+        if d == DerivedStatus.conditional:
+            leaves = open_leaves(records, derived, node)
+            if len(leaves) == 1:
+                leaf = next(iter(leaves))
+                completes[leaf] = completes.get(leaf, 0) + 1
     targets: list[Target] = []
     for node, rec in records.items():
         if rec.status not in OPEN or rec.kind in NOT_TARGETS:
@@ -181,8 +208,8 @@ def next_targets(records: Mapping[str, NodeRecord], limit: int | None = None) ->
             seen.add(u)
             queue.extend(users[u])
         unblocks = sum(1 for u in seen if derived[u] != DerivedStatus.proved)
-        targets.append(Target(node, unblocks, rec.priority, derived[node]))
-    targets.sort(key=lambda t: (-t.unblocks, -t.priority, t.id))
+        targets.append(Target(node, unblocks, rec.priority, derived[node], completes=completes.get(node, 0)))
+    targets.sort(key=lambda t: (-t.completes, -t.unblocks, -t.priority, t.id))
     for i, t in enumerate(targets, 1):
         t.rank = i
     return targets[:limit] if limit is not None else targets
@@ -224,6 +251,7 @@ def to_dot(nodes: list[dict], edges: list[dict]) -> str:
     fill = {
         "informal": "#ffffff", "formalized": "#56b4e9", "proved": "#009e73",
         "disproved": "#d55e00", "conditional": "#f0e442", "broken": "#cc79a7",
+        "stale": "#999999", "unverified": "#e0e0e0",
     }
     shape = {"conjecture": "ellipse", "theorem": "box", "lemma": "box", "definition": "note", "assumption": "hexagon"}
     lines = ["digraph conjectures {", "  rankdir=BT;", '  node [style=filled, fontname="Helvetica"];']
@@ -260,6 +288,7 @@ def to_mermaid(nodes: list[dict], edges: list[dict]) -> str:
     for status, colour in [
         ("informal", "#ffffff"), ("formalized", "#56b4e9"), ("proved", "#009e73"),
         ("disproved", "#d55e00"), ("conditional", "#f0e442"), ("broken", "#cc79a7"),
+        ("stale", "#999999"), ("unverified", "#e0e0e0"),
     ]:
         lines.append(f"  classDef {status} fill:{colour},stroke:#333")
     return "\n".join(lines) + "\n"

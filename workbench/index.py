@@ -6,12 +6,13 @@ import json
 import os
 import sqlite3
 from pathlib import Path
+from typing import Callable
 
 from workbench.errors import InvalidFileError
 from workbench.graph import NodeRecord
 from workbench.model import Kind, Status, is_valid_id
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -21,7 +22,7 @@ CREATE TABLE IF NOT EXISTS nodes (
     title TEXT NOT NULL, kind TEXT NOT NULL, area TEXT NOT NULL, tags TEXT NOT NULL,
     priority INTEGER NOT NULL, status TEXT NOT NULL, derived TEXT NOT NULL,
     formal INTEGER NOT NULL, notes INTEGER NOT NULL, edges TEXT NOT NULL, search TEXT NOT NULL,
-    review TEXT
+    review TEXT, evidence TEXT, evstate TEXT NOT NULL DEFAULT ''
 );
 """
 
@@ -49,12 +50,31 @@ def _last_review(conj) -> str | None:
     return json.dumps({"verdict": n.verdict, "author": n.author, "family": n.family, "date": n.date.isoformat()})
 
 
-class Index:
-    """Keeps `nodes` in step with `conjectures/*.toml`; a stale or missing database is rebuilt."""
+def _evidence_facts(c) -> str | None:
+    """JSON of what a settled node's evidence claims (checked against the Lean project on every refresh)."""
+    if c.status not in (Status.proved, Status.disproved) or c.formal is None:
+        return None
+    ev = c.evidence
+    return json.dumps({
+        "kind": "proof" if c.status == Status.proved else "disproof", "module": c.formal.module, "decl": c.formal.decl,
+        "proof_digest": ev.proof_digest if ev else None, "statement_digest": ev.statement_digest if ev else None,
+        "rests_on": list(ev.rests_on) if ev else [],
+    })
 
-    def __init__(self, conj_dir: Path, db_path: Path) -> None:
+
+class Index:
+    """Keeps `nodes` in step with `conjectures/*.toml` and the Lean project; a stale or missing database is rebuilt."""
+
+    def __init__(self, conj_dir: Path, db_path: Path, lean_dir: "Callable[[], Path | None] | None" = None) -> None:
         self.conj_dir = conj_dir
         self.db_path = db_path
+        self._lean_dir = lean_dir
+
+    def _lean_stamp(self) -> str:
+        from workbench.lean.project import project_stamp
+
+        lean_dir = self._lean_dir() if self._lean_dir else None
+        return project_stamp(lean_dir) if lean_dir is not None else ""
 
     def _connect(self) -> sqlite3.Connection:
         self.db_path.parent.mkdir(parents=True, exist_ok=True)
@@ -80,11 +100,13 @@ class Index:
             self.db_path.unlink(missing_ok=True)
             con = self._connect()
         scan = _scan(self.conj_dir)
-        if self._stored(con) != scan:
-            self._refresh(con)
+        stamp = self._lean_stamp()
+        row = con.execute("SELECT value FROM meta WHERE key='lean'").fetchone()
+        if self._stored(con) != scan or row is None or row[0] != stamp:
+            self._refresh(con, stamp)
         return con
 
-    def _refresh(self, con: sqlite3.Connection) -> None:
+    def _refresh(self, con: sqlite3.Connection, lean_stamp: str = "") -> None:
         from workbench.graph import derived_statuses, find_uses_cycle
         from workbench.storage import parse_conjecture
 
@@ -103,13 +125,15 @@ class Index:
                 c = parse_conjecture(self.conj_dir / f"{conj_id}.toml")
                 search = " ".join([c.id, c.title, c.area, " ".join(c.tags), c.informal]).lower()
                 con.execute(
-                    "INSERT OR REPLACE INTO nodes VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    "INSERT OR REPLACE INTO nodes VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     (
                         c.id, *stamp, c.title, c.kind.value, c.area, json.dumps(c.tags), c.priority,
                         c.status.value, c.status.value, int(c.formal is not None), len(c.notes),
                         json.dumps([[e.kind.value, e.target] for e in c.edges]), search, _last_review(c),
+                        _evidence_facts(c), "",
                     ),
                 )
+            self._check_evidence(con)
             records = self._records(con)
             for rec in records.values():
                 for kind, target in rec.edges:
@@ -128,6 +152,7 @@ class Index:
                 )
             derived = derived_statuses(records)
             con.executemany("UPDATE nodes SET derived=? WHERE id=?", [(d.value, i) for i, d in derived.items()])
+            con.execute("INSERT OR REPLACE INTO meta VALUES ('lean', ?)", (lean_stamp,))
             con.execute("COMMIT")
         except InvalidFileError as exc:
             con.execute("ROLLBACK")
@@ -138,14 +163,33 @@ class Index:
             con.execute("ROLLBACK")
             raise
 
+    def _check_evidence(self, con: sqlite3.Connection) -> None:
+        """Set `evstate` of every settled node: '' when its proof block and statement digest match the Lean project."""
+        rows = con.execute("SELECT id, evidence FROM nodes WHERE evidence IS NOT NULL").fetchall()
+        if not rows:
+            return
+        from workbench.lean.library import EvidenceFacts, evidence_state
+        from workbench.lean.project import ModuleTexts
+
+        lean_dir = self._lean_dir() if self._lean_dir else None
+        texts = ModuleTexts(lean_dir) if lean_dir is not None else None
+        updates = []
+        for conj_id, raw in rows:
+            facts = EvidenceFacts(id=conj_id, **json.loads(raw))
+            updates.append(("unverified" if texts is None else evidence_state(texts, facts), conj_id))
+        con.executemany("UPDATE nodes SET evstate=? WHERE id=?", updates)
+
     def _display(self, conj_id: str) -> str:
         return f"{self.conj_dir.name}/{conj_id}.toml"
 
     @staticmethod
     def _records(con: sqlite3.Connection) -> dict[str, NodeRecord]:
         return {
-            r[0]: NodeRecord(r[0], Status(r[1]), Kind(r[2]), r[3], tuple((k, t) for k, t in json.loads(r[4])))
-            for r in con.execute("SELECT id, status, kind, priority, edges FROM nodes")
+            r[0]: NodeRecord(
+                r[0], Status(r[1]), Kind(r[2]), r[3], tuple((k, t) for k, t in json.loads(r[4])),
+                evidence=r[5] or "", rests_on=tuple(json.loads(r[6])["rests_on"]) if r[6] else (),
+            )
+            for r in con.execute("SELECT id, status, kind, priority, edges, evstate, evidence FROM nodes")
         }
 
     def records(self) -> dict[str, NodeRecord]:

@@ -186,6 +186,7 @@ class VerifyResult(_Out):
     reasons: list[Reason] = Field(default_factory=list, description="why it was rejected: code (lean-error, sorry, axiom, statement-mismatch, forbidden, timeout, ...), message, line")
     messages: list[LeanMessage] = Field(default_factory=list)
     axioms: list[str] = Field(default_factory=list)
+    assumptions: list[str] = Field(default_factory=list, description="ids of other conjectures whose statements the proof uses (Lean's axiom audit); a proof resting on one not yet proved is conditional")
     lean_version: Optional[str] = None
     elapsed_s: float = 0.0
     negate: bool = False
@@ -487,11 +488,12 @@ def build_server(root: Path | str, *, read_only: bool = False) -> MCPServer:
     def verify_candidate(
         id: Id,
         lean: Lean,
+        ctx: Context,
         negate: Annotated[bool, Field(description="true to check a DISproof: a proof of the negation ¬ statement")] = False,
     ) -> VerifyResult:
         _limit(lean, "lean", MAX_LEAN_CHARS)
         with _tool_errors():
-            verdict = _verify(ws(), id, lean, negate)
+            verdict = _verify(ws(), id, lean, negate, client_name(ctx))
             return VerifyResult(id=id, negate=negate, **verdict.model_dump(exclude={"checker_version", "verdict"}), verdict=verdict.verdict)
 
     # ----- writing tools ---------------------------------------------------------------------
@@ -670,20 +672,29 @@ def _version() -> str:
 # -- the Lean-facing operations ------------------------------------------------------------------
 
 
-def _verify(ws: Workspace, conj_id: str, lean: str, negate: bool):
-    """Lean's verdict on `lean` as a proof of `conj_id`'s statement (its negation with `negate`); changes nothing."""
+def _verify(ws: Workspace, conj_id: str, lean: str, negate: bool, client: str = "mcp"):
+    """Lean's verdict on `lean` as a proof of `conj_id`'s statement (its negation with `negate`); changes no
+    workspace file, and keeps the check in the attempts store."""
+    from workbench.attempts import record_check
     from workbench.lean.normalize import normalize_candidate
     from workbench.lean.verify import verify
-    from workbench.settle import LeanOptions, allowed_axioms, statement_file, toolchain_for
+    from workbench.settle import LeanOptions, check_env, statement_file, toolchain_for, verify_kwargs
 
     conj = ws.get(conj_id)
-    path = statement_file(ws, conj)
-    statement = path.read_text(encoding="utf-8")
+    statement_file(ws, conj)
     decl = conj.formal.decl  # type: ignore[union-attr]
     opts = LeanOptions()
-    body = normalize_candidate(statement, lean, decl)
-    return verify(path, body, decl, toolchain=toolchain_for(ws, opts), allow_axioms=allowed_axioms(ws, opts),
-                  negate=negate, strict=True, **opts.resolved(ws))
+    toolchain = toolchain_for(ws, opts)
+    env = check_env(ws, conj_id, opts, toolchain)
+    body = normalize_candidate(env.view_text, lean, decl)
+    verdict = verify(env.statement_path, body, decl, toolchain=toolchain, negate=negate, strict=True, **verify_kwargs(ws, opts, env))
+    try:
+        record_check(ws, conj_id, body, verdict, prover="mcp", provider=client, label="verify_candidate")
+    except Exception as exc:  # noqa: BLE001 - the attempts log is a convenience; the verdict stands without it
+        import logging
+
+        logging.getLogger(__name__).warning("could not record the attempt: %s", exc)
+    return verdict
 
 
 def _formalize(ws: Workspace, conj_id: str, lean: str, decl: str, client: str) -> FormalizeResult:
@@ -718,8 +729,12 @@ def _formalize(ws: Workspace, conj_id: str, lean: str, decl: str, client: str) -
             users = [c.id for c in ws.all().values() if c.formal and c.formal.file and (ws.root / c.formal.file).resolve() == dest and c.id != conj_id]
             if users:
                 raise ToolError(f"{ws.rel(dest)} already holds the statement of {', '.join(users)}")
+    from workbench.lean.library import ROOT_MODULE
+    from workbench.lean.project import module_file
+
     conj_path = ws.path_for(conj_id)
-    with _restoring([dest, conj_path]):
+    root_module = module_file(ws.lean_dir, ROOT_MODULE)
+    with _restoring([dest, conj_path, root_module]):
         atomic_write(dest, lean if lean.endswith("\n") else lean + "\n")
         formalize(ws, conj_id, dest, decl, commit=False)
         result = check(ws, conj_id, LeanOptions(), commit=False)
@@ -730,7 +745,7 @@ def _formalize(ws: Workspace, conj_id: str, lean: str, decl: str, client: str) -
             )
         formal = ws.get(conj_id).formal
         message = f"wb mcp formalize {conj_id}: {formal.module} {decl}, statement elaborates (client: {client})"  # type: ignore[union-attr]
-        sha = _commit(ws, [dest, conj_path], message)
+        sha = _commit(ws, [dest, conj_path, root_module], message)
     return FormalizeResult(
         id=conj_id, status=result.status, module=formal.module, decl=formal.decl, file=formal.file or ws.rel(dest),  # type: ignore[union-attr]
         lean_version=result.verdict.lean_version, messages=result.verdict.messages, commit=sha, message=message,
@@ -751,7 +766,7 @@ def _submit(ws: Workspace, conj_id: str, lean: str, negate: bool, client: str) -
     v = result.verdict
     return SubmitResult(
         id=conj_id, verdict=v.verdict, reasons=v.reasons, messages=v.messages, axioms=v.axioms, lean_version=v.lean_version,
-        elapsed_s=v.elapsed_s, negate=negate, settled=result.change is not None, status=result.status,
+        elapsed_s=v.elapsed_s, negate=negate, settled=result.change is not None, status=result.status, assumptions=v.assumptions,
         commit=sha, message=message, proof_file=proof_file,
     )
 
@@ -759,14 +774,9 @@ def _submit(ws: Workspace, conj_id: str, lean: str, negate: bool, client: str) -
 def _record_attempt(ws: Workspace, conj_id: str, lean: str, verdict, client: str, *, settled: bool) -> None:
     """Keep the submission in the attempts store (for `wb attempts` and the `prove` prompt); best effort."""
     try:
-        from workbench.attempts import Attempt, AttemptStore
+        from workbench.attempts import record_check
 
-        with AttemptStore(ws) as store:
-            store.record(Attempt(
-                conjecture=conj_id, prover="mcp", provider=client, label="submit_proof", verdict=verdict.verdict,
-                reasons=verdict.reasons, messages=verdict.messages, candidate=lean, lean_s=verdict.elapsed_s,
-                lean_version=verdict.lean_version, settled=settled,
-            ))
+        record_check(ws, conj_id, lean, verdict, prover="mcp", provider=client, label="submit_proof", settled=settled)
     except Exception as exc:  # noqa: BLE001 - the attempts log is a convenience; the verdict stands without it
         import logging
 

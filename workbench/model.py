@@ -50,7 +50,8 @@ class Status(StrEnum):
 
 
 class DerivedStatus(StrEnum):
-    """Status as shown: the recorded one, or `conditional`/`broken` computed from the graph."""
+    """Status as shown: the recorded one, or computed from evidence and the graph (`conditional`, `broken`,
+    `stale`: the statement changed since Lean checked the proof, `unverified`: no matching proof in the project)."""
 
     informal = "informal"
     formalized = "formalized"
@@ -58,6 +59,8 @@ class DerivedStatus(StrEnum):
     disproved = "disproved"
     conditional = "conditional"
     broken = "broken"
+    stale = "stale"
+    unverified = "unverified"
 
 
 SETTLED = {Status.proved, Status.disproved}
@@ -138,6 +141,10 @@ class Evidence(_Strict):
     prover: str | None = None
     model: str | None = None
     source: str | None = None
+    statement_digest: str | None = None  # what was proved: see workbench/lean/project.py statement_digest
+    proof_digest: str | None = None  # the accepted candidate stored in the proof block
+    assumes: list[str] = Field(default_factory=list)  # nodes the proof rests on that were not proved when it was checked
+    rests_on: list[str] = Field(default_factory=list)  # every node whose statement Lean says the proof uses
 
 
 class Review(_Strict):
@@ -292,6 +299,7 @@ class Verdict(BaseModel):
     elapsed_s: float = 0.0
     messages: list[LeanMessage] = Field(default_factory=list)
     checker_version: str | None = None
+    assumptions: list[str] = Field(default_factory=list)  # other nodes' statements the proof rests on (labels)
 
     @property
     def accepted(self) -> bool:

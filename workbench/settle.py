@@ -12,7 +12,6 @@ from workbench.errors import ConflictError, NotFoundError, UsageError
 from workbench.model import Conjecture, Evidence, FormalStatement, Status, Verdict
 from workbench.workspace import Change, Workspace
 
-PROOFS_PACKAGE = "Proofs"
 
 
 class LeanOptions(BaseModel):
@@ -42,6 +41,8 @@ class CheckResult(BaseModel):
     verdict: Verdict
     status: str
     change: Change | None = None
+    added_uses: list[str] = []  # `uses` edges the settlement added because the Lean proof needs them
+    cycle_uses: list[str] = []  # ones it needs but could not add (they would close a cycle)
 
 
 def short_version(version: str | None) -> str:
@@ -94,12 +95,43 @@ def statement_file(ws: Workspace, conj: Conjecture) -> Path:
     return path
 
 
-def formalize(ws: Workspace, conj_id: str, lean_file: Path, decl: str, *, commit: bool = True) -> Change:
+def library(ws: Workspace, opts: LeanOptions | None = None, toolchain=None):
+    """The workspace's Lean project as a `Library` over every node with a formal statement."""
+    from workbench.lean import sandbox as sb
+    from workbench.lean.library import Library, NodeRef
+
+    opts = opts or LeanOptions()
+    limits = opts.resolved(ws)
+    nodes = [NodeRef(c.id, c.formal.module, c.formal.decl) for c in ws.all().values() if c.formal is not None]
+    return Library(
+        ws.lean_dir, ws.state_dir / "build", nodes, toolchain=toolchain, timeout=limits["timeout"],
+        memory_mb=limits["memory_mb"], sandbox=sb.use_sandbox(limits["sandbox"]) if toolchain is not None else False,
+    )
+
+
+def _statement_modules_change(ws: Workspace, lib) -> list[tuple[Path, str | None]]:
+    from workbench.lean.library import ROOT_MODULE
+    from workbench.lean.project import module_file
+
+    path = module_file(ws.lean_dir, ROOT_MODULE)
+    text = lib.root_text()
+    current = path.read_text(encoding="utf-8") if path.is_file() else None
+    return [] if current == text else [(path, text)]
+
+
+def formalize(ws: Workspace, conj_id: str, lean_file: Path, decl: str, *, commit: bool = True, force: bool = False) -> Change:
     """Attach `decl` in `lean_file` as the formal statement of `conj_id`, copying the file into the
-    workspace's Lake project (under Conjectures/) unless it is already there."""
+    workspace's Lake project (under Conjectures/) unless it is already there, and import its module from
+    the project's root module. A settled node is refused unless `force`, which withdraws its settlement."""
     from workbench.lean.verify import target_declaration
 
     conj = ws.get(conj_id)
+    settled = conj.status in (Status.proved, Status.disproved)
+    if settled and not force:
+        raise ConflictError(
+            f"'{conj_id}' is {conj.status.value}; a new statement would withdraw that settlement",
+            hint=f"pass --force to withdraw it (the proof leaves the Lean project), see `wb show {conj_id}`",
+        )
     lean_file = Path(lean_file)
     if not lean_file.is_file():
         raise NotFoundError(f"{lean_file}: no such file")
@@ -107,11 +139,25 @@ def formalize(ws: Workspace, conj_id: str, lean_file: Path, decl: str, *, commit
         text = lean_file.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise UsageError(f"{lean_file}: not valid UTF-8") from None
-    target_declaration(lean_file, text, decl)
     extra: list[tuple[Path, str | None]] = []
+    withdrawn = ""
+    if settled and conj.formal is not None:
+        from workbench.lean.project import withdraw
+
+        old = statement_file(ws, conj)
+        old_text = old.read_text(encoding="utf-8")
+        restored = withdraw(old_text, conj_id)
+        if restored != old_text:
+            extra.append((old, restored))
+            if old.resolve() == lean_file.resolve():
+                text = restored
+        withdrawn = f"; the {conj.status.value[:-1]} settlement is withdrawn (its proof left {ws.rel(old)})"
+    target_declaration(lean_file, text, decl)
     inside = lean_file.resolve().is_relative_to(ws.lean_dir.resolve())
     if inside:
         dest = lean_file.resolve()
+        if not any(p.resolve() == dest for p, _ in extra):
+            extra.append((dest, text))
     else:
         dest = ws.lean_dir / "Conjectures" / f"{_module_name(lean_file.stem)}.lean"
         if dest.exists() and dest.read_text(encoding="utf-8") != text:
@@ -123,7 +169,12 @@ def formalize(ws: Workspace, conj_id: str, lean_file: Path, decl: str, *, commit
     if conj.status in (Status.formalized, Status.proved, Status.disproved):
         conj.status = Status.informal
         conj.evidence = None
-    return ws.save(conj, f"wb formalize {conj_id}: {conj.formal.module} {decl}", action="formalize", commit=commit, extra=extra)
+    from workbench.lean.library import NodeRef
+
+    lib = library(ws)
+    lib.nodes[conj_id] = NodeRef(conj_id, conj.formal.module, decl)
+    extra += _statement_modules_change(ws, lib)
+    return ws.save(conj, f"wb formalize {conj_id}: {conj.formal.module} {decl}{withdrawn}", action="formalize", commit=commit, extra=extra)
 
 
 def check(ws: Workspace, conj_id: str, opts: LeanOptions, *, commit: bool = True) -> CheckResult:
@@ -133,7 +184,9 @@ def check(ws: Workspace, conj_id: str, opts: LeanOptions, *, commit: bool = True
     conj = ws.get(conj_id)
     path = statement_file(ws, conj)
     toolchain = toolchain_for(ws, opts)
-    verdict = check_statement(path, conj.formal.decl, toolchain=toolchain, **opts.resolved(ws))  # type: ignore[union-attr]
+    lib = library(ws, opts, toolchain)
+    roots = lib.library_roots(path.read_text(encoding="utf-8"))
+    verdict = check_statement(path, conj.formal.decl, toolchain=toolchain, lean_path=roots, **opts.resolved(ws))  # type: ignore[union-attr]
     if not verdict.accepted:
         return CheckResult(id=conj_id, action="check", verdict=verdict, status=conj.status.value)
     change = None
@@ -147,19 +200,21 @@ def check(ws: Workspace, conj_id: str, opts: LeanOptions, *, commit: bool = True
     return CheckResult(id=conj_id, action="check", verdict=verdict, status=conj.status.value, change=change)
 
 
-def proof_path(ws: Workspace, conj: Conjecture, negate: bool) -> Path:
-    """Where the accepted proof (or disproof) of `conj` is stored in the Lake project."""
-    stem = _module_name(conj.id) + ("Disproof" if negate else "")
-    return ws.lean_dir / "Conjectures" / PROOFS_PACKAGE / f"{stem}.lean"
+def check_env(ws: Workspace, conj_id: str, opts: LeanOptions, toolchain=None):
+    """What a candidate for `conj_id` is checked against (`Library.check_env`): the statement with every other
+    node's declaration an assumption, the built modules it imports, and the statement's digest."""
+    conj = ws.get(conj_id)
+    statement_file(ws, conj)
+    toolchain = toolchain or toolchain_for(ws, opts)
+    return library(ws, opts, toolchain).check_env(conj_id)
 
 
-def proof_file_text(statement_path: Path, statement: str, candidate: str, decl: str, *, header: str) -> str:
-    """A Lean file that compiles on its own: the statement's text up to the target declaration, then the
-    accepted candidate in its place (what was checked, minus the checker's reference and audit)."""
-    from workbench.lean.verify import target_declaration
-
-    start = target_declaration(statement_path, statement, decl).command.start
-    return f"-- {header}\n" + statement[:start].rstrip() + "\n\n" + candidate.strip() + "\n"
+def verify_kwargs(ws: Workspace, opts: LeanOptions, env) -> dict:
+    """Keyword arguments for `verify` against a `check_env` (limits, allowed axioms, modules, assumptions)."""
+    return {
+        "allow_axioms": allowed_axioms(ws, opts), "lean_path": env.roots, "assumptions": env.assumptions,
+        **opts.resolved(ws),
+    }
 
 
 def record_settlement(
@@ -168,7 +223,7 @@ def record_settlement(
     candidate: str,
     verdict: Verdict,
     *,
-    statement: str,
+    statement_digest: str,
     negate: bool = False,
     prover: str | None = None,
     model: str | None = None,
@@ -176,40 +231,100 @@ def record_settlement(
     commit: bool = True,
     command: str | None = None,
     note: str = "",
+    opts: LeanOptions | None = None,
+    toolchain=None,
 ) -> CheckResult:
-    """Record a candidate Lean accepted against `statement`: proof file, evidence, status and one commit
+    """Record a candidate Lean accepted against the statement whose digest is `statement_digest`: the proof
+    block in the statement module (which must still compile with every module that imports it), evidence
+    (with the nodes Lean says the proof rests on), `uses` edges the proof needs, status and one commit
     (its message starts with `command`, default `wb check ID --proof`, and ends with `note`).
 
-    Done under the workspace lock after re-reading the node: if it was settled meanwhile, or its
-    statement changed since it was checked, nothing is written and ConflictError is raised."""
+    Done under the workspace lock after re-reading the node: if it was settled meanwhile, or its statement
+    changed since it was checked, nothing is written and ConflictError is raised. When the proof does not fit
+    into the project (a helper's name clashes with a later declaration), the verdict becomes a rejection."""
+    from workbench.graph import cycle_if_linked
+    from workbench.lean.project import text_digest
     from workbench.lean.verify import CHECKER_VERSION
+    from workbench.model import Edge, EdgeKind, Reason, ReasonCode
 
     action = "disproof" if negate else "proof"
     if not verdict.accepted:
         raise UsageError(f"cannot record a rejected {action} of '{conj_id}'")
+    from workbench.errors import ToolchainError
+
+    opts = opts or LeanOptions()
+    if toolchain is None:
+        try:
+            toolchain = toolchain_for(ws, opts)
+        except ToolchainError:
+            toolchain = None  # only a substitute verifier (tests, benchmarks) gets here: no fit check without Lean
+    misfit: list[str] = []
+    edges_added: list[str] = []
+    edges_refused: list[str] = []
 
     def edit(conj: Conjecture) -> tuple[str, list[tuple[Path, str | None]]]:
         if conj.status in (Status.proved, Status.disproved):
             raise ConflictError(f"'{conj_id}' is already {conj.status.value}", hint=f"see `wb show {conj_id}`")
         path = statement_file(ws, conj)
-        if path.read_text(encoding="utf-8") != statement:
+        lib = library(ws, opts, toolchain)
+        if lib.digest(conj_id) != statement_digest:
             raise ConflictError(f"the statement of '{conj_id}' changed while its proof was being checked; nothing recorded")
-        dest = proof_path(ws, conj, negate)
         version = short_version(verdict.lean_version)
+        header = f"{'disproof' if negate else 'proof'} accepted by {CHECKER_VERSION} with {version}; `wb formalize {conj_id} --force` withdraws it"
+        body = candidate if candidate.endswith("\n") else candidate + "\n"
+        new_text = lib.settled_text(conj_id, body, negate=negate, header=header)
+        module = conj.formal.module  # type: ignore[union-attr]
+        failures = lib.fits(module, new_text) if toolchain is not None else []
+        if failures:
+            misfit.extend(f.message() for f in failures)
+            raise _Misfit()
+        derived = {r["id"]: r["status"] for r in ws.index.rows()}
+        rests_on = sorted(set(verdict.assumptions) - {conj_id})
+        assumes = [d for d in rests_on if derived.get(d) != "proved"]
         conj.status = Status.disproved if negate else Status.proved
         conj.evidence = Evidence(
             lean_version=verdict.lean_version, axioms=verdict.axioms, checker_version=CHECKER_VERSION,
             checked_at=datetime.now(timezone.utc).replace(microsecond=0), elapsed_s=round(verdict.elapsed_s, 3),
-            proof_file=ws.rel(dest), prover=prover, model=model, source=source,
+            proof_file=ws.rel(path), prover=prover, model=model, source=source,
+            statement_digest=statement_digest, proof_digest=text_digest(body), assumes=assumes, rests_on=rests_on,
         )
+        added, refused = edges_added, edges_refused
+        records = ws.records()
+        for dep in rests_on:
+            if dep in conj.targets(EdgeKind.uses):
+                continue
+            if cycle_if_linked(records, conj_id, dep):
+                refused.append(dep)
+            else:
+                conj.edges.append(Edge(kind=EdgeKind.uses, target=dep))
+                added.append(dep)
         who = f" by {prover}" + (f"/{model}" if model else "") if prover else ""
         axioms = ", ".join(verdict.axioms) or "none"
-        message = f"{command or f'wb check {conj_id} --{action}'}: {conj.status.value}{who} ({version}, axioms: {axioms}){note}"
-        header = f"{'Disproof' if negate else 'Proof'} of `{conj_id}`, accepted by {CHECKER_VERSION} with {version}."
-        return message, [(dest, proof_file_text(path, statement, candidate, conj.formal.decl, header=header))]  # type: ignore[union-attr]
+        cond = f", conditional on {', '.join(assumes)}" if assumes else ""
+        extra_note = ""
+        if added:
+            extra_note += f"; added `uses` edge{'s' if len(added) > 1 else ''} to {', '.join(added)} (the Lean proof uses {'them' if len(added) > 1 else 'it'})"
+        if refused:
+            extra_note += f"; not added, as it would close a cycle: `uses` {', '.join(refused)}"
+        message = f"{command or f'wb check {conj_id} --{action}'}: {conj.status.value}{who}{cond} ({version}, axioms: {axioms}){extra_note}{note}"
+        return message, [(path, new_text)]
 
-    change = ws.update(conj_id, edit, action=action, commit=commit)
-    return CheckResult(id=conj_id, action=action, verdict=verdict, status=(Status.disproved if negate else Status.proved).value, change=change)
+    try:
+        change = ws.update(conj_id, edit, action=action, commit=commit)
+    except _Misfit:
+        rejected = verdict.model_copy(update={
+            "verdict": "rejected",
+            "reasons": [Reason(code=ReasonCode.lean_error, message=f"the proof does not fit into the Lean project: {m}") for m in misfit],
+        })
+        return CheckResult(id=conj_id, action=action, verdict=rejected, status=ws.get(conj_id).status.value)
+    return CheckResult(
+        id=conj_id, action=action, verdict=verdict, status=(Status.disproved if negate else Status.proved).value, change=change,
+        added_uses=edges_added, cycle_uses=edges_refused,
+    )
+
+
+class _Misfit(Exception):
+    """The accepted proof does not compile inside the project (raised inside the locked edit to abort it)."""
 
 
 def settle(
@@ -226,29 +341,47 @@ def settle(
     command: str | None = None,
     note: str = "",
 ) -> CheckResult:
-    """Verify `candidate` (a whole file or just the declarations) against the node's statement; when
-    Lean accepts it, record the settlement (`record_settlement`, which `command` and `note` are
-    passed to). A rejection changes nothing."""
+    """Verify `candidate` (a whole file or just the declarations) against the node's statement, with every
+    other node's statement an assumption Lean reports; when Lean accepts it, record the settlement
+    (`record_settlement`, which `command` and `note` are passed to). A rejection changes nothing."""
     from workbench.lean.normalize import normalize_candidate
     from workbench.lean.verify import verify
 
     conj = ws.get(conj_id)
     if conj.status in (Status.proved, Status.disproved):
         raise ConflictError(f"'{conj_id}' is already {conj.status.value}", hint=f"see `wb show {conj_id}`")
-    path = statement_file(ws, conj)
-    statement = path.read_text(encoding="utf-8")
+    statement_file(ws, conj)
+    toolchain = toolchain_for(ws, opts)
+    env = check_env(ws, conj_id, opts, toolchain)
     decl = conj.formal.decl  # type: ignore[union-attr]
-    body = normalize_candidate(statement, candidate, decl) if isinstance(candidate, str) else candidate
-    verdict = verify(
-        path, body, decl, toolchain=toolchain_for(ws, opts), allow_axioms=allowed_axioms(ws, opts),
-        negate=negate, strict=True, **opts.resolved(ws),
-    )
+    body = normalize_candidate(env.view_text, candidate, decl) if isinstance(candidate, str) else candidate
+    verdict = verify(env.statement_path, body, decl, toolchain=toolchain, negate=negate, strict=True, **verify_kwargs(ws, opts, env))
     if not verdict.accepted:
         return CheckResult(id=conj_id, action="disproof" if negate else "proof", verdict=verdict, status=conj.status.value)
     return record_settlement(
-        ws, conj_id, body, verdict, statement=statement, negate=negate, prover=prover, model=model, source=source,
-        commit=commit, command=command, note=note,
+        ws, conj_id, body, verdict, statement_digest=env.digest, negate=negate, prover=prover, model=model, source=source,
+        commit=commit, command=command, note=note, opts=opts, toolchain=toolchain,
     )
+
+
+def check_proof(
+    ws: Workspace,
+    conj_id: str,
+    candidate: str | bytes,
+    opts: LeanOptions,
+    *,
+    negate: bool = False,
+    prover: str = "manual",
+    provider: str | None = None,
+    label: str | None = None,
+    **settle_args,
+) -> CheckResult:
+    """`settle`, then keep the candidate and Lean's verdict in the attempts store (so `wb attempts ID` lists it)."""
+    from workbench.attempts import record_check
+
+    result = settle(ws, conj_id, candidate, opts, negate=negate, prover=prover if provider is None else provider, **settle_args)
+    record_check(ws, conj_id, candidate, result.verdict, prover=prover, provider=provider, label=label, settled=result.change is not None)
+    return result
 
 
 def commit_interrupted_settlements(ws: Workspace, note: str) -> list[str]:

@@ -99,7 +99,7 @@ class Workspace:
             )
         self.conjectures_dir = self.root / CONJECTURES_DIR
         self.state_dir = self.root / STATE_DIR
-        self.index = Index(self.conjectures_dir, self.state_dir / "index.db")
+        self.index = Index(self.conjectures_dir, self.state_dir / "index.db", self._index_lean_dir)
         self._config: dict | None = None
 
     # ----- finding and creating -------------------------------------------------------------
@@ -191,6 +191,12 @@ class Workspace:
     def name(self) -> str:
         return str(self.config.get("workspace", {}).get("name") or self.root.name)
 
+    def _index_lean_dir(self) -> Path | None:
+        try:
+            return self.lean_dir
+        except InvalidFileError:
+            return None
+
     @property
     def lean_dir(self) -> Path:
         return self.root / str(self.config.get("lean", {}).get("project", LEAN_DIR))
@@ -257,17 +263,22 @@ class Workspace:
                 if target == conj_id:
                     incoming.append({"kind": kind, "source": rec.id, "title": rows[rec.id]["title"], "status": rows[rec.id]["status"]})
         data["edges_in"] = sorted(incoming, key=lambda e: (e["kind"], e["source"]))
+        ev = conj.evidence
+        if conj.status.value in ("proved", "disproved") and ev is not None and ev.statement_digest:
+            data["unneeded_uses"] = [t for t in conj.targets(EdgeKind.uses) if t not in ev.rests_on]
+            data["waiting_for"] = [d for d in ev.rests_on if rows.get(d, {}).get("status") != "proved"]
         return data
 
     def next(self, limit: int | None = 10) -> list[dict]:
-        """Open conjectures ranked by how many unsettled results a proof would unblock, then priority."""
+        """Open conjectures ranked by how many conditional proofs a proof would complete (`completes`), then how many
+        unsettled results it would unblock, then priority."""
         from workbench.graph import next_targets
 
         if limit is not None and limit < 1:
             raise UsageError(f"--limit must be 1 or more, not {limit}")
         rows = {r["id"]: r for r in self.index.rows()}
         return [
-            {"rank": t.rank, "id": t.id, "title": rows[t.id]["title"], "unblocks": t.unblocks, "priority": t.priority, "status": t.status.value, "area": rows[t.id]["area"]}
+            {"rank": t.rank, "id": t.id, "title": rows[t.id]["title"], "completes": t.completes, "unblocks": t.unblocks, "priority": t.priority, "status": t.status.value, "area": rows[t.id]["area"]}
             for t in next_targets(self.records(), limit)
         ]
 
@@ -351,6 +362,14 @@ class Workspace:
             self._require(records, conj.id)
             self._check_edges(conj, records)
             return self._apply(action, [conj.id], [*extra, (self.path_for(conj.id), dump_conjecture(conj))], message, commit)
+
+    def save_many(self, conjs: list[Conjecture], message: str, *, action: str = "update", commit: bool = True) -> Change:
+        """Replace several existing conjectures' files in one commit."""
+        with self.lock():
+            records = self.records()
+            for conj in conjs:
+                self._require(records, conj.id)
+            return self._apply(action, [c.id for c in conjs], [(self.path_for(c.id), dump_conjecture(c)) for c in conjs], message, commit)
 
     def update(
         self,
@@ -447,6 +466,7 @@ class Workspace:
         kept = f"; your edit is kept in {self.rel(scratch)}"
         try:
             conj = parse_conjecture(path, edited)
+            _refuse_status_edits(conj_id, parse_conjecture(path, original), conj, kept)
             with self.lock():
                 if path.read_text(encoding="utf-8") != original:
                     raise EditorError(f"{self.rel(path)} changed while you were editing it; edit refused{kept}")
@@ -552,6 +572,20 @@ class Workspace:
             "nodes": nodes,
             "edges": edges,
         }
+
+
+_GUARDED = {
+    "status": "only a Lean verdict changes it: `wb check {id}` (statement) or `wb check {id} --proof FILE`",
+    "evidence": "it is written by the command that ran Lean (`wb check {id} --proof FILE`, `wb audit {id} --record`)",
+    "formal": "use `wb formalize {id} --lean FILE --decl NAME`",
+}
+
+
+def _refuse_status_edits(conj_id: str, before: Conjecture, after: Conjecture, kept: str) -> None:
+    """Refuse an edit that changes `status`, `evidence` or `[formal]`, naming the command that does it."""
+    for field, how in _GUARDED.items():
+        if getattr(before, field) != getattr(after, field):
+            raise ValidationFailed(f"edit refused: `{field}` cannot be edited by hand; {how.format(id=conj_id)}{kept}")
 
 
 def _edge_kind(kind: str | EdgeKind) -> EdgeKind:

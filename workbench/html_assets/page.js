@@ -10,9 +10,11 @@
     ["informal", "#DDDDDD", "informal: no Lean statement yet"],
     ["formalized", "#56B4E9", "formalized: the Lean statement elaborates"],
     ["proved", "#009E73", "proved: Lean accepted a proof"],
-    ["conditional", "#E69F00", "conditional: proved, but uses an unproved node"],
+    ["conditional", "#E69F00", "conditional: Lean accepted a proof that rests on an unproved node"],
     ["disproved", "#D55E00", "disproved: Lean accepted a proof of the negation"],
-    ["broken", "#CC79A7", "broken: uses a disproved node"]
+    ["broken", "#CC79A7", "broken: rests on a disproved node"],
+    ["stale", "#999999", "stale: the statement changed since Lean checked the proof"],
+    ["unverified", "#F0E442", "unverified: claims a settlement that no proof in the Lean project backs"]
   ];
   var STATUS_FILL = {};
   STATUS.forEach(function (s) { STATUS_FILL[s[0]] = s[1]; });
@@ -762,15 +764,19 @@
       formalized: "The Lean statement elaborates; no accepted proof yet.",
       proved: "Lean accepted a proof.",
       disproved: "Lean accepted a proof of the negation.",
-      conditional: "Lean accepted a proof, but it uses nodes that are not proved yet:",
-      broken: "It uses a node that Lean has disproved:"
+      conditional: "Lean accepted a proof, but Lean's axiom audit says it rests on nodes that are not proved yet:",
+      broken: "It rests on a node that Lean has disproved:",
+      stale: "The statement changed since Lean checked the proof; `wb audit` re-checks it.",
+      unverified: "The file claims a settlement, but no proof in the Lean project matches its evidence. Not counted as settled."
     }[n.status] || "";
     panel.appendChild(h("p", { text: why }));
     if (n.status === "conditional" || n.status === "broken") {
       var ul0 = h("ul");
-      outEdges.get(id).forEach(function (e) {
-        var t = byId.get(e.target);
-        if (e.kind !== "uses" || !t) return;
+      var rests = (n.evidence && n.evidence.rests_on && n.evidence.rests_on.length) ? n.evidence.rests_on : null;
+      var deps = rests || outEdges.get(id).filter(function (e) { return e.kind === "uses"; }).map(function (e) { return e.target; });
+      deps.forEach(function (dep) {
+        var t = byId.get(dep);
+        if (!t) return;
         if ((n.status === "broken" && (t.status === "disproved" || t.status === "broken")) ||
             (n.status === "conditional" && t.status !== "proved")) ul0.appendChild(h("li", null, nodeLink(t.id)));
       });
@@ -780,7 +786,7 @@
     if (ev && typeof ev === "object") {
       panel.appendChild(dl([["Lean", ev.lean_version], ["Axioms", (ev.axioms && ev.axioms.length) ? ev.axioms : (ev.axioms ? "none" : null)],
         ["Prover", ev.prover], ["Model", ev.model], ["Checked", fmtDate(ev.checked_at)], ["Checker", ev.checker_version],
-        ["Proof file", ev.proof_file]]));
+        ["Proof file", ev.proof_file], ["Rests on", (ev.rests_on && ev.rests_on.length) ? ev.rests_on : null]]));
     }
     var att = n.attempts;
     if (att && typeof att === "object" && typeof att.count === "number") {

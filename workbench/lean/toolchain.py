@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Sequence
 
 from pydantic import BaseModel, Field
 
@@ -211,23 +212,23 @@ def resolve_toolchain(explicit: str | None = None, *, workspace_root: Path | Non
     )
 
 
-def missing_imports(toolchain: Toolchain, modules: list[str]) -> list[str]:
-    """The modules with no `.olean` in the toolchain's LEAN_PATH (only meaningful for Lake toolchains)."""
+def missing_imports(toolchain: Toolchain, modules: list[str], extra_roots: Sequence[Path] = ()) -> list[str]:
+    """The modules with no `.olean` in `extra_roots` or the toolchain's LEAN_PATH (only meaningful for Lake toolchains)."""
     missing = []
     for mod in modules:
         rel = Path(*mod.split(".")).with_suffix(".olean")
-        if not any((d / rel).is_file() for d in toolchain.lean_path):
+        if not any((d / rel).is_file() for d in [*extra_roots, *toolchain.lean_path]):
             missing.append(mod)
     return missing
 
 
-def build_imports(toolchain: Toolchain, statement_text: str, *, timeout: float = 3600) -> list[str]:
+def build_imports(toolchain: Toolchain, statement_text: str, *, timeout: float = 3600, extra_roots: Sequence[Path] = ()) -> list[str]:
     """With a Lake toolchain, `lake build` the statement's imports that are not built yet; returns what was built."""
     from workbench.lean.source import header_imports
 
     if toolchain.lake is None or toolchain.cwd is None:
         return []
-    todo = [m for m in missing_imports(toolchain, header_imports(statement_text)) if not re.match(r"^(Init|Std|Lean)(\.|$)", m)]
+    todo = [m for m in missing_imports(toolchain, header_imports(statement_text), extra_roots) if not re.match(r"^(Init|Std|Lean)(\.|$)", m)]
     if not todo:
         return []
     try:

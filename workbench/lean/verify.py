@@ -10,7 +10,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Mapping, Sequence
 
 from workbench.errors import UsageError
 from workbench.lean import sandbox as sb
@@ -20,7 +20,7 @@ from workbench.lean.source import Declaration, find_declaration, header_end, lin
 from workbench.lean.toolchain import Toolchain, build_imports
 from workbench.model import LeanMessage, Reason, ReasonCode, Verdict
 
-CHECKER_VERSION = "wb-verify/1"
+CHECKER_VERSION = "wb-verify/2"
 """Changes whenever the rules below change, so a stored verdict says which rules it passed."""
 
 MAX_CANDIDATE_BYTES = 1_048_576
@@ -149,14 +149,10 @@ def final_check_text(assembly: Assembly, *, negate: bool) -> str:
     )
 
 
-def _lean_env(toolchain: Toolchain, scratch: Path) -> dict[str, str]:
-    env = {k: os.environ[k] for k in _ENV_KEEP if k in os.environ}
-    env.update(toolchain.env)
-    paths = [str(p) for p in toolchain.lean_path] + [str(scratch)]
-    if os.environ.get("LEAN_PATH"):
-        paths += os.environ["LEAN_PATH"].split(os.pathsep)
-    env["LEAN_PATH"] = os.pathsep.join(paths)
-    return env
+def _lean_env(toolchain: Toolchain, scratch: Path, roots: Sequence[Path] = ()) -> dict[str, str]:
+    from workbench.lean.build import lean_env
+
+    return lean_env(toolchain, [*roots, scratch])
 
 
 @dataclass
@@ -168,8 +164,11 @@ class _Run:
 class _Checker:
     """One verification: holds the limits, the scratch directory and the verdict being built."""
 
-    def __init__(self, toolchain: Toolchain, *, timeout: float, memory_mb: int, sandbox: str) -> None:
+    def __init__(self, toolchain: Toolchain, *, timeout: float, memory_mb: int, sandbox: str, roots: Sequence[Path] = (), assumptions: Mapping[str, str] | None = None) -> None:
         self.toolchain = toolchain
+        self.roots = list(roots)
+        self.assumptions = dict(assumptions or {})
+        self.assumed: set[str] = set()
         self.deadline = time.monotonic() + timeout
         self.timeout = timeout
         self.memory_mb = memory_mb
@@ -185,7 +184,7 @@ class _Checker:
             self.reasons.append(Reason(code=ReasonCode.timeout, message=f"Lean did not finish within {self.timeout:g} s"))
             return None
         result = sb.run(
-            [*self.toolchain.lean_cmd, *args], cwd=self.toolchain.cwd or scratch, env=_lean_env(self.toolchain, scratch),
+            [*self.toolchain.lean_cmd, *args], cwd=self.toolchain.cwd or scratch, env=_lean_env(self.toolchain, scratch, self.roots),
             timeout=remaining, memory_mb=self.memory_mb, sandbox=self.use_bwrap, writable=[scratch],
         )
         if result.timed_out:
@@ -220,6 +219,7 @@ class _Checker:
             elapsed_s=round(time.monotonic() - started, 3),
             messages=self.messages,
             checker_version=CHECKER_VERSION,
+            assumptions=sorted(self.assumed),
         )
 
 
@@ -243,11 +243,15 @@ def verify(
     allow_axioms: Iterable[str] = (),
     negate: bool = False,
     strict: bool = True,
+    lean_path: Sequence[Path] = (),
+    assumptions: Mapping[str, str] | None = None,
 ) -> Verdict:
     """Check that `candidate` proves NAME of `statement` (its negation with `negate`); never raises for a bad candidate.
 
     Raises UsageError when STATEMENT or NAME is unusable and ToolchainError when Lean or the sandbox cannot run.
     `strict=False` first drops what the candidate repeats of the statement file (see `normalize_candidate`).
+    `lean_path` puts built modules the statement imports first on LEAN_PATH; `assumptions` maps axiom names that
+    stand for other nodes' statements to labels: the proof may use them, and the verdict lists the labels it did.
     """
     started = time.monotonic()
     text, problem = read_candidate(candidate)
@@ -265,8 +269,8 @@ def verify(
         verdict = _rejected(ReasonCode.forbidden, findings[0].message, started, toolchain, findings[0].line)
         verdict.reasons = [Reason(code=ReasonCode.forbidden, message=f.message, line=f.line) for f in findings]
         return verdict
-    checker = _Checker(toolchain, timeout=timeout, memory_mb=memory_mb, sandbox=sandbox)
-    build_imports(toolchain, statement_text)
+    checker = _Checker(toolchain, timeout=timeout, memory_mb=memory_mb, sandbox=sandbox, roots=lean_path, assumptions=assumptions)
+    build_imports(toolchain, statement_text, extra_roots=lean_path)
     allowed = set(DEFAULT_AXIOMS) | {a.strip() for a in allow_axioms if a.strip()}
     assembly = assemble(statement_text, decl, text, secrets.token_hex(8))
     scratch = Path(tempfile.mkdtemp(prefix="wb-verify-"))
@@ -321,13 +325,15 @@ def _stage_one(checker: _Checker, scratch: Path, assembly: Assembly, allowed: se
             checker.reasons.append(Reason(code=ReasonCode.lean_error, message="Lean did not print the axiom audit of the candidate; the file was not fully checked"))
         return []
     _audit_axioms(checker, assembly, audit[1], allowed, full)
-    return audit[1]
+    return [a for a in audit[1] if a not in checker.assumptions]
 
 
 def _audit_axioms(checker: _Checker, assembly: Assembly, axioms: list[str], allowed: set[str], who: str) -> None:
     for ax in axioms:
         if ax == "sorryAx":
             checker.reasons.append(Reason(code=ReasonCode.sorry, message=f"'{who}' depends on sorry"))
+        elif ax in checker.assumptions:
+            checker.assumed.add(checker.assumptions[ax])
         elif ax == assembly.sorry_axiom:
             checker.reasons.append(Reason(code=ReasonCode.axiom, message=f"'{who}' depends on the checker's own copy of the statement (found by a library search such as exact?); that is circular"))
         elif ax not in allowed:
@@ -373,6 +379,7 @@ def check_statement(
     timeout: float = 300,
     memory_mb: int = 8192,
     sandbox: str = "auto",
+    lean_path: Sequence[Path] = (),
 ) -> Verdict:
     """Check that STATEMENT elaborates (sorry allowed) and declares `name` when given; messages carry the file's lines."""
     started = time.monotonic()
@@ -382,8 +389,8 @@ def check_statement(
     if name:
         decl = find_declaration(text, name)
         full = strip_guillemets(decl.full_name) if decl else strip_guillemets(name.removeprefix("_root_."))
-    checker = _Checker(toolchain, timeout=timeout, memory_mb=memory_mb, sandbox=sandbox)
-    build_imports(toolchain, text)
+    checker = _Checker(toolchain, timeout=timeout, memory_mb=memory_mb, sandbox=sandbox, roots=lean_path)
+    build_imports(toolchain, text, extra_roots=lean_path)
     body = text if text.endswith("\n") else text + "\n"
     audit_line = body.count("\n") + 1
     if full:

@@ -30,13 +30,16 @@ from workbench.model import LeanMessage, Reason, Status, Verdict
 
 
 class Dependency(BaseModel):
-    """A node the target `uses`: its formal statement, a lemma when proved and context otherwise."""
+    """A node the target `uses`: its formal statement and exact Lean name; proved, or an assumption a proof may
+    use (the proof is then conditional on it)."""
 
     id: str
     decl: str
     module: str
     statement: str  # the declaration's text up to (not including) its proof
     proved: bool
+    status: str = ""  # the node's shown status
+    imported: bool = True  # the target's statement module imports the dependency's module
 
 
 class PastFailure(BaseModel):
@@ -62,6 +65,14 @@ class Task(BaseModel):
     dependencies: list[Dependency] = Field(default_factory=list)
     failures: list[PastFailure] = Field(default_factory=list)
     negate: bool = False
+    check_file: Path | None = None  # the checking view Lean checks candidates against (see settle.check_env)
+    lean_path: list[Path] = Field(default_factory=list)
+    assumptions: dict[str, str] = Field(default_factory=dict)
+    digest: str | None = None
+
+    def verify_args(self) -> dict:
+        """Where and with what `verify` checks this task's candidates (the checking view, its modules, assumptions)."""
+        return {"lean_path": self.lean_path, "assumptions": self.assumptions}
 
     @property
     def target(self) -> str:
@@ -132,23 +143,29 @@ def declaration_header(source: str, name: str) -> str | None:
 
 
 def build_task(ws, conj_id: str, *, store=None, failures: int = 3, failure_prover: str | None = "llm",
-               negate: bool = False) -> Task:
-    """The task for `conj_id`: its statement file, target, informal text, `uses` dependencies with
-    formal statements, and the latest `failures` rejected attempts from the attempts store (of
-    `failure_prover` only, by default model attempts: a list of failed tactics teaches a model little)."""
+               negate: bool = False, env=None) -> Task:
+    """The task for `conj_id`: its statement (as formalized, settlement blocks undone), target, informal text,
+    `uses` dependencies with formal statements and exact Lean names, and the latest `failures` rejected attempts
+    from the attempts store (of `failure_prover` only, by default model attempts: a list of failed tactics teaches
+    a model little). With `env` (from `settle.check_env`), candidates are checked against that environment."""
+    from workbench.lean.project import ModuleTexts
     from workbench.model import EdgeKind
     from workbench.settle import statement_file
 
     conj = ws.get(conj_id)
     path = statement_file(ws, conj)
-    text = path.read_text(encoding="utf-8")
+    texts = ModuleTexts(ws.lean_dir)
+    module = conj.formal.module  # type: ignore[union-attr]
+    text = texts.view(module) if module in texts.files else path.read_text(encoding="utf-8")
+    imported = set(texts.closure([], of_text=text))
+    shown = {r["id"]: r["status"] for r in ws.list()}
     deps: list[Dependency] = []
     for dep_id in conj.targets(EdgeKind.uses):
         try:
             dep = ws.get(dep_id)
             if dep.formal is None:
                 continue
-            dep_text = statement_file(ws, dep).read_text(encoding="utf-8")
+            dep_text = texts.view(dep.formal.module) if dep.formal.module in texts.files else statement_file(ws, dep).read_text(encoding="utf-8")
         except Exception:  # noqa: BLE001 - a broken dependency is context we cannot give, not a failure
             continue
         header = declaration_header(dep_text, dep.formal.decl)
@@ -156,14 +173,18 @@ def build_task(ws, conj_id: str, *, store=None, failures: int = 3, failure_prove
             continue
         deps.append(Dependency(
             id=dep_id, decl=dep.formal.decl, module=dep.formal.module, statement=header,
-            proved=dep.status == Status.proved,
+            proved=shown.get(dep_id) == Status.proved.value, status=shown.get(dep_id, dep.status.value),
+            imported=dep.formal.module in imported or dep.formal.module == module,
         ))
     past: list[PastFailure] = []
     if store is not None and failures > 0:
         for a in store.failures(conj_id, limit=failures, prover=failure_prover):
             past.append(PastFailure(no=a.no, prover=a.prover, model=a.model, candidate=a.candidate or "",
                                     reasons=a.reasons, messages=a.messages))
-    return Task(
+    task = Task(
         conjecture=conj_id, title=conj.title, statement_file=path, statement_text=text,
         decl=conj.formal.decl, informal=conj.informal, dependencies=deps, failures=past, negate=negate,
     )
+    if env is not None:
+        task.check_file, task.lean_path, task.assumptions, task.digest = env.statement_path, env.roots, env.assumptions, env.digest
+    return task

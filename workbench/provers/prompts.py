@@ -45,18 +45,19 @@ def initial_prompt(task: Task) -> str:
     ]
     if task.informal.strip():
         parts += ["Informal statement:", task.informal.strip()]
-    lemmas = [d for d in task.dependencies if d.proved]
-    context = [d for d in task.dependencies if not d.proved]
-    if lemmas:
-        parts.append(
-            "Proved results you may use as lemmas (if the statement file imports their modules):\n"
-            + "\n".join(f"- `{d.decl}` (module {d.module}, node `{d.id}`)" for d in lemmas)
-        )
-        parts.append(_fence("\n\n".join(d.statement for d in lemmas)))
+    usable = [d for d in task.dependencies if d.imported]
+    if usable:
+        lines = []
+        for d in usable:
+            how = "proved: use it as a lemma" if d.proved else (
+                f"not yet proved ({d.status or 'open'}): you may use it as an assumption; the proof is then conditional on it")
+            lines.append(f"- `{d.decl}` (node `{d.id}`, module {d.module}): {how}")
+        parts.append("Results this proof may use, by their exact Lean names:\n" + "\n".join(lines))
+        parts.append(_fence("\n\n".join(d.statement for d in usable)))
+    context = [d for d in task.dependencies if not d.imported]
     if context:
         parts.append(
-            "Related results this proof is expected to rest on, NOT yet proved (context only; "
-            "do not cite them as lemmas):"
+            "Related results whose modules the statement file does not import (context only; they cannot be cited):"
         )
         parts.append(_fence("\n\n".join(d.statement for d in context)))
     for past in task.failures[-MAX_PAST_FAILURES:]:
