@@ -17,12 +17,19 @@ from pathlib import Path
 README = Path(__file__).resolve().parents[1] / "README.md"
 WB = str(Path(sys.executable).with_name("wb"))
 SHOWN_ROOT = "/tmp/tour"
-MASKS = [(re.compile(r"\b[0-9a-f]{8}\b"), "<sha>"), (re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d"), "<date>")]
-BLOCK = re.compile(r"```console\n(.*?)```", re.S)
+MASKS = [
+    (re.compile(r"\b[0-9a-f]{8}\b"), "<sha>"), (re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d"), "<date>"),
+    (re.compile(r"\b\d+\.\d+ s\b"), "<time>"),
+]
+BLOCK = re.compile(r"<!-- file: (?P<name>[\w./-]+) -->\n```\w*\n(?P<file>.*?)```|```console\n(?P<console>.*?)```", re.S)
+SANDBOX_NOTE = re.compile(r"warning: bubblewrap \(bwrap\) is not installed:.*?dnf install bubblewrap\)\n?", re.S)
 
 
 def _env() -> dict[str, str]:
     env = dict(os.environ, COLUMNS="100", GIT_AUTHOR_NAME="Ada Researcher", GIT_AUTHOR_EMAIL="ada@example.org")
+    env.setdefault("WORKBENCH_LEAN", os.environ.get("WORKBENCH_TOUR_LEAN", ""))
+    if not env["WORKBENCH_LEAN"]:
+        env.pop("WORKBENCH_LEAN")
     env.pop("WORKBENCH_DIR", None)
     return env
 
@@ -44,9 +51,12 @@ def run_tour(readme: str, workdir: Path) -> tuple[str, list[tuple[str, str, str,
 
     def replay(match: re.Match) -> str:
         nonlocal cwd
+        if match.group("name"):
+            (cwd / match.group("name")).write_text(match.group("file"), encoding="utf-8")
+            return match.group(0)
         lines: list[str] = []
         steps: list[tuple[str, list[str]]] = []
-        for line in match.group(1).splitlines():
+        for line in match.group("console").splitlines():
             if line.startswith("$ "):
                 steps.append((line[2:], []))
             elif steps:
@@ -60,7 +70,7 @@ def run_tour(readme: str, workdir: Path) -> tuple[str, list[tuple[str, str, str,
             if argv[0] != "wb":
                 raise SystemExit(f"README tour: only `wb` and `cd` commands can be run, not `{command}`")
             proc = subprocess.run([WB, *argv[1:]], cwd=cwd, env=_env(), capture_output=True, text=True)
-            real = "\n".join(l.rstrip() for l in (proc.stdout + proc.stderr).rstrip().splitlines())
+            real = "\n".join(l.rstrip() for l in SANDBOX_NOTE.sub("", proc.stdout + proc.stderr).rstrip().splitlines())
             real = real.replace(str(workdir), SHOWN_ROOT)
             results.append((command, "\n".join(shown).rstrip(), real, proc.returncode))
             if real:

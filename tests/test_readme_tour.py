@@ -11,7 +11,8 @@ tour = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(tour)
 
 
-def test_the_readme_tour_runs_as_shown(tmp_path):
+def test_the_readme_tour_runs_as_shown(tmp_path, lean_bin, monkeypatch):
+    monkeypatch.setenv("WORKBENCH_TOUR_LEAN", str(lean_bin))
     _, results = tour.run_tour((ROOT / "README.md").read_text(encoding="utf-8"), tmp_path)
     assert len(results) >= 10, "the README tour lost its commands"
     for command, shown, real, status in results:
