@@ -58,6 +58,15 @@ class InvalidFileError(WorkbenchError):
         super().__init__(f"{where}: {what}")
 
 
+class UnwritablePathError(WorkbenchError):
+    """A path cannot be written (missing folder, a directory, no permission, read-only file system): names it."""
+
+    def __init__(self, path: Path | str, problem: str, *, hint: str | None = None) -> None:
+        self.path = str(path)
+        self.problem = problem
+        super().__init__(f"cannot write {self.path}: {problem}", hint=hint)
+
+
 class ValidationFailed(WorkbenchError):
     """User-supplied data (options, an import line) failed validation."""
 
