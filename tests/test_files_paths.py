@@ -1,4 +1,4 @@
-"""Files and paths: what `-o FILE` may replace and the modes of the files `wb` writes."""
+"""Files and paths: what `-o FILE` may replace, the modes of the files `wb` writes, and a broken workbench.toml."""
 
 from __future__ import annotations
 
@@ -155,3 +155,56 @@ def test_a_rewritten_file_keeps_its_mode(seeded):
     p = wb_with_umask(0o022, "link", "sgd-margin", "uses", "minimax", cwd=seeded)
     assert p.returncode == 0, p.stderr
     assert "minimax" in node.read_text() and mode(node) == 0o640
+
+
+# ----- workbench.toml: a broken file is reported, never ignored or a traceback -----------------
+
+
+def set_lean_value(ws: Path, key: str, value: str) -> int:
+    """Replace `key = …` in the [lean] table of workbench.toml; returns its line number."""
+    path = ws / "workbench.toml"
+    lines = path.read_text().splitlines()
+    n = next(i for i, ln in enumerate(lines) if ln.startswith(f"{key} ="))
+    lines[n] = f"{key} = {value}"
+    path.write_text("\n".join(lines) + "\n")
+    return n + 1
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "fix"),
+    [("timeout_s", '"five minutes"', "timeout_s = 300"), ("timeout_s", "-1", "timeout_s = 300"), ("memory_mb", '"8G"', "memory_mb = 8192")],
+)
+@pytest.mark.parametrize("command", [["list"], ["show", "minimax"], ["check", "minimax"], ["prove", "minimax"]])
+def test_a_bad_lean_value_names_file_line_key_and_fix(wb, seeded, key, value, fix, command):
+    line_no = set_lean_value(seeded, key, value)
+    line = one_line_error(wb(*command, cwd=seeded))
+    assert f"workbench.toml:{line_no}:" in line and f"lean.{key}" in line and fix in line
+
+
+def test_a_table_that_is_not_a_table(wb, seeded):
+    path = seeded / "workbench.toml"
+    path.write_text('batch = "portfolio"\n' + path.read_text())
+    line = one_line_error(wb("next", cwd=seeded))
+    assert "workbench.toml:1:" in line and "'batch'" in line and "[batch]" in line
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["list"], ["show", "minimax"], ["next"], ["graph"], ["log"], ["add", "x", "--title", "X", "--informal", "x"], ["attempts", "minimax"]],
+)
+def test_malformed_workbench_toml_is_reported_with_its_line(wb, seeded, command):
+    path = seeded / "workbench.toml"
+    path.write_text(path.read_text().replace("[lean]", "[lean"))
+    line = one_line_error(wb(*command, cwd=seeded))
+    assert "workbench.toml:5:" in line and "malformed TOML" in line
+
+
+def test_doctor_lists_a_malformed_workbench_toml(wb, seeded):
+    path = seeded / "workbench.toml"
+    path.write_text(path.read_text().replace("[lean]", "[lean"))
+    r = wb("doctor", cwd=seeded)
+    assert r.exit_code == 1 and "Traceback" not in r.output
+    assert "workbench.toml:5: malformed TOML" in r.stdout
+    r = wb("doctor", "--json", cwd=seeded)
+    data = json.loads(r.stdout)
+    assert data["ok"] is False and "workbench.toml:5" in data["problems"][0]["what"]

@@ -48,14 +48,16 @@ class InvalidIdError(WorkbenchError):
 class InvalidFileError(WorkbenchError):
     """A file on disk is malformed or fails validation: names the path, field and problem."""
 
-    def __init__(self, path: Path | str, problem: str, *, field: str | None = None, line: int | None = None) -> None:
+    def __init__(
+        self, path: Path | str, problem: str, *, field: str | None = None, line: int | None = None, hint: str | None = None
+    ) -> None:
         self.path = str(path)
         self.field = field
         self.problem = problem
         self.line = line
         where = self.path + (f":{line}" if line else "")
         what = f"field '{field}': {problem}" if field else problem
-        super().__init__(f"{where}: {what}")
+        super().__init__(f"{where}: {what}", hint=hint)
 
 
 class UnwritablePathError(WorkbenchError):

@@ -125,6 +125,22 @@ def toml_error(path: Path | str, exc: Exception) -> InvalidFileError:
     return InvalidFileError(path, f"malformed TOML: {problem}" + (f" (column {m.group(2)})" if m else ""), line=int(m.group(1)) if m else None)
 
 
+def load_toml(path: Path, text: str | None = None) -> tuple[str, dict]:
+    """The text and parsed data of the TOML file `path` (or of `text`, read from it); an unreadable or
+    malformed file is an InvalidFileError naming the path and line."""
+    if text is None:
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            raise InvalidFileError(path, "not valid UTF-8") from None
+        except OSError as exc:
+            raise InvalidFileError(path, exc.strerror or str(exc)) from None
+    try:
+        return text, tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise toml_error(path, exc) from None
+
+
 def _pydantic_problem(path: Path, exc) -> InvalidFileError:
     err = exc.errors()[0]
     loc = ".".join(str(p) for p in err.get("loc", ()) if p != "__root__")
@@ -142,17 +158,7 @@ def parse_conjecture(path: Path, text: str | None = None) -> Conjecture:
 
     path = Path(path)
     conj_id = path.stem
-    if text is None:
-        try:
-            text = path.read_text(encoding="utf-8")
-        except UnicodeDecodeError:
-            raise InvalidFileError(path, "not valid UTF-8") from None
-        except OSError as exc:
-            raise InvalidFileError(path, exc.strerror or str(exc)) from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise toml_error(path, exc) from None
+    _, data = load_toml(path, text)
     if "id" in data:
         if data["id"] != conj_id:
             raise InvalidFileError(path, f"id '{data['id']}' does not match the file name '{conj_id}'", field="id")

@@ -6,7 +6,6 @@ import json
 import os
 import shlex
 import subprocess
-import tomllib
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
@@ -26,6 +25,7 @@ from workbench.errors import (
     ValidationFailed,
     CycleError,
 )
+from workbench.config import load_config
 from workbench.graph import NodeRecord, cycle_if_linked, find_uses_cycle
 from workbench.index import Index
 from workbench.model import Conjecture, Edge, EdgeKind, is_valid_id
@@ -100,7 +100,7 @@ class Workspace:
         self.conjectures_dir = self.root / CONJECTURES_DIR
         self.state_dir = self.root / STATE_DIR
         self.index = Index(self.conjectures_dir, self.state_dir / "index.db")
-        self._config: dict | None = None
+        self._config = load_config(self.root / CONFIG_FILE)  # read now, so every command reports a broken one
 
     # ----- finding and creating -------------------------------------------------------------
 
@@ -176,15 +176,7 @@ class Workspace:
 
     @property
     def config(self) -> dict:
-        """The parsed workbench.toml."""
-        if self._config is None:
-            path = self.root / CONFIG_FILE
-            try:
-                self._config = tomllib.loads(path.read_text(encoding="utf-8"))
-            except tomllib.TOMLDecodeError as exc:
-                from workbench.storage import toml_error
-
-                raise toml_error(path, exc) from None
+        """The parsed and checked workbench.toml."""
         return self._config
 
     @property
