@@ -69,6 +69,15 @@ class UnwritablePathError(WorkbenchError):
         super().__init__(f"cannot write {self.path}: {problem}", hint=hint)
 
 
+class ReadOnlyWorkspaceError(WorkbenchError):
+    """The workspace cannot be changed here (read-only file system or no permission); it can still be read."""
+
+    def __init__(self, root: Path | str, reason: str) -> None:
+        self.root = str(root)
+        self.reason = reason
+        super().__init__(f"the workspace {self.root} is read-only here ({reason}): it can be read but not changed")
+
+
 class ValidationFailed(WorkbenchError):
     """User-supplied data (options, an import line) failed validation."""
 

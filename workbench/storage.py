@@ -67,6 +67,21 @@ def write_output(path: Path | str, data: str | bytes) -> None:
         raise UnwritablePathError(path, exc.strerror or str(exc)) from None
 
 
+def unwritable_reason(folder: Path) -> str | None:
+    """Why files cannot be created in `folder` (or the nearest existing folder above it), or None when they can."""
+    folder = Path(folder)
+    while not os.path.exists(folder) and folder != folder.parent:
+        folder = folder.parent
+    if not os.path.isdir(folder):
+        return f"{folder} is not a folder"
+    if os.access(folder, os.W_OK | os.X_OK, effective_ids=os.access in os.supports_effective_ids):
+        return None
+    with contextlib.suppress(OSError):
+        if os.statvfs(folder).f_flag & os.ST_RDONLY:
+            return "read-only file system"
+    return "permission denied"
+
+
 @contextlib.contextmanager
 def file_lock(path: Path, timeout: float = 60.0) -> Iterator[None]:
     """Hold an exclusive advisory lock on `path` (created if needed), waiting up to `timeout` seconds."""

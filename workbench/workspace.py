@@ -21,6 +21,8 @@ from workbench.errors import (
     InvalidIdError,
     NotAWorkspaceError,
     NotFoundError,
+    ReadOnlyWorkspaceError,
+    UnwritablePathError,
     UsageError,
     ValidationFailed,
     CycleError,
@@ -29,7 +31,7 @@ from workbench.config import load_config
 from workbench.graph import NodeRecord, cycle_if_linked, find_uses_cycle
 from workbench.index import Index
 from workbench.model import Conjecture, Edge, EdgeKind, is_valid_id
-from workbench.storage import atomic_write, dump_conjecture, file_lock, parse_conjecture
+from workbench.storage import atomic_write, dump_conjecture, file_lock, parse_conjecture, unwritable_reason
 
 CONFIG_FILE = "workbench.toml"
 STATE_DIR = ".workbench"
@@ -136,11 +138,17 @@ class Workspace:
         from workbench.gitrepo import GitRepo
 
         root = Path(path).resolve()
-        if (root / CONFIG_FILE).exists():
+        if os.path.exists(root / CONFIG_FILE):
             raise DuplicateError(f"{root} is already a workspace ({CONFIG_FILE} exists)")
-        if root.exists() and not root.is_dir():
+        if os.path.exists(root) and not root.is_dir():
             raise UsageError(f"{root} exists and is not a directory")
-        root.mkdir(parents=True, exist_ok=True)
+        reason = unwritable_reason(root)
+        if reason:
+            raise UnwritablePathError(root, reason, hint="create the workspace in a folder you can write to")
+        try:
+            root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UnwritablePathError(root, exc.strerror or str(exc)) from None
         repo = GitRepo.init(root)
         name = name or root.name
         files = {
@@ -195,9 +203,17 @@ class Workspace:
         """Where the file of `conj_id` lives (whether or not it exists)."""
         return self.conjectures_dir / f"{conj_id}.toml"
 
+    def require_writable(self) -> None:
+        """Raise ReadOnlyWorkspaceError when this process cannot change the workspace's files."""
+        for folder in (self.state_dir, self.conjectures_dir):
+            reason = unwritable_reason(folder)
+            if reason:
+                raise ReadOnlyWorkspaceError(self.root, reason)
+
     @contextmanager
     def lock(self) -> Iterator[None]:
-        """Hold the workspace's mutation lock."""
+        """Hold the workspace's mutation lock (a read-only workspace is refused first)."""
+        self.require_writable()
         with file_lock(self.state_dir / "lock"):
             yield
 
@@ -418,6 +434,7 @@ class Workspace:
     def edit(self, conj_id: str, editor: str | None = None, *, commit: bool = True) -> Change | None:
         """Open `editor` (default $EDITOR, then $VISUAL) on a copy of the file; the file is replaced only
         when the edited text validates. Returns None when nothing changed."""
+        self.require_writable()
         editor = editor or os.environ.get("EDITOR") or os.environ.get("VISUAL")
         if not editor:
             raise EditorError("no editor: $EDITOR is not set", hint="e.g. `export EDITOR=nano`")
