@@ -12,17 +12,18 @@ SANDBOX_HELP = "auto: bubblewrap when installed (warning otherwise); on: require
 
 
 def _workspace_context(ctx: typer.Context) -> tuple[Path | None, str | None]:
-    """(workspace root, `[lean] lean` from workbench.toml) when run inside a workspace, else (None, None)."""
-    from workbench.errors import WorkbenchError
+    """(workspace root, `[lean] lean` from workbench.toml) when run inside a workspace, else (None, None);
+    a broken workbench.toml is reported, not ignored."""
+    from workbench.errors import NotAWorkspaceError
 
     from cli.common import open_workspace
     from workbench.settle import configured_lean
 
     try:
         ws = open_workspace(ctx, None)
-        return ws.root, configured_lean(ws)
-    except (WorkbenchError, OSError):
+    except NotAWorkspaceError:
         return None, None
+    return ws.root, configured_lean(ws)
 
 
 def _read_candidate(path: Path) -> bytes:
@@ -137,19 +138,28 @@ def doctor_command(
     json_out: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """Show the Lean toolchain, Lake and bubblewrap found here, and how to install what is missing."""
-    from workbench.lean.toolchain import doctor
+    from workbench.errors import InvalidFileError
+    from workbench.lean.toolchain import Problem, doctor
 
-    root, configured = _workspace_context(ctx)
+    try:
+        root, configured = _workspace_context(ctx)
+        config_problem = None
+    except InvalidFileError as exc:
+        root, configured = Path(exc.path).parent, None
+        config_problem = Problem(what=exc.message, fix=exc.hint or "correct that line: every wb command in this workspace stops here until then")
     report = doctor(root, lean, configured)
+    if config_problem:
+        report.problems.insert(0, config_problem)
+    ok = report.ok and config_problem is None
     if json_out:
         from cli.output import emit_json
 
         data = report.model_dump(mode="json")
-        data["ok"] = report.ok
+        data["ok"] = ok
         emit_json(data)
     else:
         _render_doctor(report)
-    raise typer.Exit(0 if report.ok else 1)
+    raise typer.Exit(0 if ok else 1)
 
 
 def _render_doctor(report) -> None:

@@ -199,19 +199,12 @@ def _json_text(data: dict) -> str:
 
 
 def _write_output(text: str, output: str | None) -> None:
-    from workbench.errors import WorkbenchError
-    from workbench.storage import atomic_write
+    from workbench.storage import write_output
 
     if output in (None, "-"):
         sys.stdout.write(text)
-        return
-    path = Path(output)
-    if path.is_dir():
-        raise WorkbenchError(f"cannot write {path}: it is a directory", hint="give a file name with -o")
-    try:
-        atomic_write(path, text)
-    except OSError as exc:
-        raise WorkbenchError(f"cannot write {path}: {exc.strerror or exc}", hint="choose a writable path with -o") from None
+    else:
+        write_output(Path(output), text)
 
 
 def _print_tree(data: dict, root: str | None) -> None:

@@ -58,6 +58,7 @@ def install(ws: Workspace, *, claude: bool = True, codex: bool = True, commit: b
     from workbench.gitrepo import GitRepo
     from workbench.storage import atomic_write
 
+    ws.require_writable()
     written: list[Path] = []
     targets = []
     if claude:

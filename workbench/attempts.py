@@ -132,7 +132,16 @@ def connect(path: Path) -> sqlite3.Connection:
     """A connection to the workbench database at `path`, in WAL mode with a busy timeout, schema ensured.
 
     Autocommit mode (isolation_level=None): callers open their own `BEGIN IMMEDIATE` transactions.
+    In a read-only workspace the database is opened read-only (an empty one in memory when there is none).
     """
+    from workbench.storage import unwritable_reason
+
+    if unwritable_reason(path.parent):
+        if not path.exists():
+            con = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+            con.executescript(_SCHEMA)
+            return con
+        return sqlite3.connect(f"{path.as_uri()}?mode=ro&immutable=1", uri=True, isolation_level=None, check_same_thread=False)
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         con = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False)

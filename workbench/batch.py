@@ -394,6 +394,7 @@ class BatchRun:
     @classmethod
     def start(cls, ws: Workspace, selection: Selection | None = None, options: BatchOptions | None = None) -> "BatchRun":
         """Select and order the conjectures, fix the prover order, and record a new run (status running)."""
+        ws.require_writable()
         selection = selection or Selection()
         options = (options or BatchOptions()).model_copy()
         if options.deadline and options.deadline_at is None:
@@ -426,6 +427,7 @@ class BatchRun:
     def resume(cls, ws: Workspace, run_id: str, **overrides: Any) -> "BatchRun":
         """Reopen run `run_id` to continue it; `overrides` replace stored options (e.g. budget_usd=10,
         deadline="2h"). Refused while the run is alive in another process."""
+        ws.require_writable()
         info = run_status(ws, run_id)
         if info.alive:
             raise UsageError(f"run {run_id} is still running (pid {info.pid} on {info.host})",

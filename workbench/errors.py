@@ -48,14 +48,34 @@ class InvalidIdError(WorkbenchError):
 class InvalidFileError(WorkbenchError):
     """A file on disk is malformed or fails validation: names the path, field and problem."""
 
-    def __init__(self, path: Path | str, problem: str, *, field: str | None = None, line: int | None = None) -> None:
+    def __init__(
+        self, path: Path | str, problem: str, *, field: str | None = None, line: int | None = None, hint: str | None = None
+    ) -> None:
         self.path = str(path)
         self.field = field
         self.problem = problem
         self.line = line
         where = self.path + (f":{line}" if line else "")
         what = f"field '{field}': {problem}" if field else problem
-        super().__init__(f"{where}: {what}")
+        super().__init__(f"{where}: {what}", hint=hint)
+
+
+class UnwritablePathError(WorkbenchError):
+    """A path cannot be written (missing folder, a directory, no permission, read-only file system): names it."""
+
+    def __init__(self, path: Path | str, problem: str, *, hint: str | None = None) -> None:
+        self.path = str(path)
+        self.problem = problem
+        super().__init__(f"cannot write {self.path}: {problem}", hint=hint)
+
+
+class ReadOnlyWorkspaceError(WorkbenchError):
+    """The workspace cannot be changed here (read-only file system or no permission); it can still be read."""
+
+    def __init__(self, root: Path | str, reason: str) -> None:
+        self.root = str(root)
+        self.reason = reason
+        super().__init__(f"the workspace {self.root} is read-only here ({reason}): it can be read but not changed")
 
 
 class ValidationFailed(WorkbenchError):

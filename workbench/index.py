@@ -76,11 +76,22 @@ class Index:
         lean_dir = self._lean_dir() if self._lean_dir else None
         return project_stamp(lean_dir) if lean_dir is not None else ""
 
+    _in_memory: sqlite3.Connection | None = None  # keeps a read-only workspace's index alive between connections
+
     def _connect(self) -> sqlite3.Connection:
-        self.db_path.parent.mkdir(parents=True, exist_ok=True)
-        con = sqlite3.connect(self.db_path, timeout=60, isolation_level=None)
-        con.execute("PRAGMA journal_mode=WAL")
-        con.execute("PRAGMA synchronous=NORMAL")
+        """The index database, or a fresh one in memory when `.workbench/` cannot be written (a read-only workspace)."""
+        from workbench.storage import unwritable_reason
+
+        if unwritable_reason(self.db_path.parent) or (self.db_path.exists() and not os.access(self.db_path, os.W_OK)):
+            uri = f"file:wb-index-{id(self)}?mode=memory&cache=shared"
+            if self._in_memory is None:
+                self._in_memory = sqlite3.connect(uri, uri=True, check_same_thread=False)
+            con = sqlite3.connect(uri, uri=True, isolation_level=None)
+        else:
+            self.db_path.parent.mkdir(parents=True, exist_ok=True)
+            con = sqlite3.connect(self.db_path, timeout=60, isolation_level=None)
+            con.execute("PRAGMA journal_mode=WAL")
+            con.execute("PRAGMA synchronous=NORMAL")
         con.executescript(_SCHEMA)
         row = con.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
         if row is None or row[0] != SCHEMA_VERSION:

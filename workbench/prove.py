@@ -275,6 +275,7 @@ def prove(
         raise UsageError("--attempts must be at least 1")
     lean_opts = lean_opts or LeanOptions()
     conj = ws.get(conj_id)
+    ws.require_writable()
     if conj.status in (Status.proved, Status.disproved):
         raise UsageError(f"'{conj_id}' is already {conj.status.value}", hint=f"see `wb show {conj_id}`")
     if conj.status != Status.formalized:

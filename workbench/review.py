@@ -265,6 +265,7 @@ def review(
 
     argument = check_text(argument_text, "the argument", MAX_ARGUMENT_CHARS)
     ws.get(conj_id)  # unknown id: fail before any network call
+    ws.require_writable()
     author = author_family_of(ws, author_family)
     config = resolve_reviewer(ws, reviewer, author)
     check_families(config.family, author, config.name, allow_same_family)

@@ -100,11 +100,19 @@ def library(ws: Workspace, opts: LeanOptions | None = None, toolchain=None):
     from workbench.lean import sandbox as sb
     from workbench.lean.library import Library, NodeRef
 
+    from workbench.storage import unwritable_reason
+
     opts = opts or LeanOptions()
     limits = opts.resolved(ws)
     nodes = [NodeRef(c.id, c.formal.module, c.formal.decl) for c in ws.all().values() if c.formal is not None]
+    cache = ws.state_dir / "build"
+    if unwritable_reason(cache):
+        import hashlib
+        import tempfile
+
+        cache = Path(tempfile.gettempdir()) / f"wb-build-{hashlib.sha256(str(ws.root).encode()).hexdigest()[:12]}"
     return Library(
-        ws.lean_dir, ws.state_dir / "build", nodes, toolchain=toolchain, timeout=limits["timeout"],
+        ws.lean_dir, cache, nodes, toolchain=toolchain, timeout=limits["timeout"],
         memory_mb=limits["memory_mb"], sandbox=sb.use_sandbox(limits["sandbox"]) if toolchain is not None else False,
     )
 

@@ -6,32 +6,80 @@ import contextlib
 import errno
 import fcntl
 import os
-import tempfile
+import secrets
+import stat
 import time
 import tomllib
 from pathlib import Path
 from typing import Iterator
 
-from workbench.errors import InvalidFileError, WorkspaceLockedError
+from workbench.errors import InvalidFileError, UnwritablePathError, WorkspaceLockedError
 from workbench.model import Conjecture
 
 
 def atomic_write(path: Path, data: str | bytes) -> None:
-    """Write `data` to `path` so that readers see either the old file or the whole new one."""
+    """Write `data` to `path` so that readers see the old file or the whole new one: a symlink's target is
+    written (the link stays), a device or FIFO is written through, a regular file is replaced keeping its
+    mode, a new file gets 0666 & ~umask, missing folders are created and a directory is refused."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     raw = data.encode("utf-8") if isinstance(data, str) else data
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    target = Path(os.path.realpath(path))
+    try:
+        st: os.stat_result | None = os.stat(target)
+    except FileNotFoundError:
+        st = None
+    if st is not None and stat.S_ISDIR(st.st_mode):
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        with open(target, "wb") as fh:
+            fh.write(raw)
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.parent / f".{target.name}.{secrets.token_hex(6)}.tmp"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
     try:
         with os.fdopen(fd, "wb") as fh:
+            if st is not None:
+                os.fchmod(fh.fileno(), stat.S_IMODE(st.st_mode))
             fh.write(raw)
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+def write_output(path: Path | str, data: str | bytes) -> None:
+    """Write `data` to a path the user named (`-o FILE`) as `atomic_write` does, except that a missing folder
+    is an error, not created; every failure is an UnwritablePathError naming the path."""
+    path = Path(path)
+    target = Path(os.path.realpath(path))
+    if target.is_dir():
+        raise UnwritablePathError(path, "it is a directory", hint="give a file name")
+    if not target.parent.is_dir():
+        problem = "is not a folder" if target.parent.exists() else "does not exist"
+        raise UnwritablePathError(path, f"the folder {target.parent} {problem}", hint="create the folder first, or choose another path")
+    try:
+        atomic_write(path, data)
+    except OSError as exc:
+        raise UnwritablePathError(path, exc.strerror or str(exc)) from None
+
+
+def unwritable_reason(folder: Path) -> str | None:
+    """Why files cannot be created in `folder` (or the nearest existing folder above it), or None when they can."""
+    folder = Path(folder)
+    while not os.path.exists(folder) and folder != folder.parent:
+        folder = folder.parent
+    if not os.path.isdir(folder):
+        return f"{folder} is not a folder"
+    if os.access(folder, os.W_OK | os.X_OK, effective_ids=os.access in os.supports_effective_ids):
+        return None
+    with contextlib.suppress(OSError):
+        if os.statvfs(folder).f_flag & os.ST_RDONLY:
+            return "read-only file system"
+    return "permission denied"
 
 
 @contextlib.contextmanager
@@ -92,6 +140,22 @@ def toml_error(path: Path | str, exc: Exception) -> InvalidFileError:
     return InvalidFileError(path, f"malformed TOML: {problem}" + (f" (column {m.group(2)})" if m else ""), line=int(m.group(1)) if m else None)
 
 
+def load_toml(path: Path, text: str | None = None) -> tuple[str, dict]:
+    """The text and parsed data of the TOML file `path` (or of `text`, read from it); an unreadable or
+    malformed file is an InvalidFileError naming the path and line."""
+    if text is None:
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            raise InvalidFileError(path, "not valid UTF-8") from None
+        except OSError as exc:
+            raise InvalidFileError(path, exc.strerror or str(exc)) from None
+    try:
+        return text, tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise toml_error(path, exc) from None
+
+
 def _pydantic_problem(path: Path, exc) -> InvalidFileError:
     err = exc.errors()[0]
     loc = ".".join(str(p) for p in err.get("loc", ()) if p != "__root__")
@@ -109,17 +173,7 @@ def parse_conjecture(path: Path, text: str | None = None) -> Conjecture:
 
     path = Path(path)
     conj_id = path.stem
-    if text is None:
-        try:
-            text = path.read_text(encoding="utf-8")
-        except UnicodeDecodeError:
-            raise InvalidFileError(path, "not valid UTF-8") from None
-        except OSError as exc:
-            raise InvalidFileError(path, exc.strerror or str(exc)) from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise toml_error(path, exc) from None
+    _, data = load_toml(path, text)
     if "id" in data:
         if data["id"] != conj_id:
             raise InvalidFileError(path, f"id '{data['id']}' does not match the file name '{conj_id}'", field="id")

@@ -6,7 +6,6 @@ import json
 import os
 import shlex
 import subprocess
-import tomllib
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
@@ -22,14 +21,17 @@ from workbench.errors import (
     InvalidIdError,
     NotAWorkspaceError,
     NotFoundError,
+    ReadOnlyWorkspaceError,
+    UnwritablePathError,
     UsageError,
     ValidationFailed,
     CycleError,
 )
+from workbench.config import load_config
 from workbench.graph import NodeRecord, cycle_if_linked, find_uses_cycle
 from workbench.index import Index
 from workbench.model import Conjecture, Edge, EdgeKind, is_valid_id
-from workbench.storage import atomic_write, dump_conjecture, file_lock, parse_conjecture
+from workbench.storage import atomic_write, dump_conjecture, file_lock, parse_conjecture, unwritable_reason
 
 CONFIG_FILE = "workbench.toml"
 STATE_DIR = ".workbench"
@@ -99,8 +101,8 @@ class Workspace:
             )
         self.conjectures_dir = self.root / CONJECTURES_DIR
         self.state_dir = self.root / STATE_DIR
+        self._config = load_config(self.root / CONFIG_FILE)  # read now, so every command reports a broken one
         self.index = Index(self.conjectures_dir, self.state_dir / "index.db", self._index_lean_dir)
-        self._config: dict | None = None
 
     # ----- finding and creating -------------------------------------------------------------
 
@@ -136,11 +138,17 @@ class Workspace:
         from workbench.gitrepo import GitRepo
 
         root = Path(path).resolve()
-        if (root / CONFIG_FILE).exists():
+        if os.path.exists(root / CONFIG_FILE):
             raise DuplicateError(f"{root} is already a workspace ({CONFIG_FILE} exists)")
-        if root.exists() and not root.is_dir():
+        if os.path.exists(root) and not root.is_dir():
             raise UsageError(f"{root} exists and is not a directory")
-        root.mkdir(parents=True, exist_ok=True)
+        reason = unwritable_reason(root)
+        if reason:
+            raise UnwritablePathError(root, reason, hint="create the workspace in a folder you can write to")
+        try:
+            root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UnwritablePathError(root, exc.strerror or str(exc)) from None
         repo = GitRepo.init(root)
         name = name or root.name
         files = {
@@ -176,26 +184,15 @@ class Workspace:
 
     @property
     def config(self) -> dict:
-        """The parsed workbench.toml."""
-        if self._config is None:
-            path = self.root / CONFIG_FILE
-            try:
-                self._config = tomllib.loads(path.read_text(encoding="utf-8"))
-            except tomllib.TOMLDecodeError as exc:
-                from workbench.storage import toml_error
-
-                raise toml_error(path, exc) from None
+        """The parsed and checked workbench.toml."""
         return self._config
 
     @property
     def name(self) -> str:
         return str(self.config.get("workspace", {}).get("name") or self.root.name)
 
-    def _index_lean_dir(self) -> Path | None:
-        try:
-            return self.lean_dir
-        except InvalidFileError:
-            return None
+    def _index_lean_dir(self) -> Path:
+        return self.lean_dir
 
     @property
     def lean_dir(self) -> Path:
@@ -209,9 +206,17 @@ class Workspace:
         """Where the file of `conj_id` lives (whether or not it exists)."""
         return self.conjectures_dir / f"{conj_id}.toml"
 
+    def require_writable(self) -> None:
+        """Raise ReadOnlyWorkspaceError when this process cannot change the workspace's files."""
+        for folder in (self.state_dir, self.conjectures_dir):
+            reason = unwritable_reason(folder)
+            if reason:
+                raise ReadOnlyWorkspaceError(self.root, reason)
+
     @contextmanager
     def lock(self) -> Iterator[None]:
-        """Hold the workspace's mutation lock."""
+        """Hold the workspace's mutation lock (a read-only workspace is refused first)."""
+        self.require_writable()
         with file_lock(self.state_dir / "lock"):
             yield
 
@@ -445,6 +450,7 @@ class Workspace:
     def edit(self, conj_id: str, editor: str | None = None, *, commit: bool = True) -> Change | None:
         """Open `editor` (default $EDITOR, then $VISUAL) on a copy of the file; the file is replaced only
         when the edited text validates. Returns None when nothing changed."""
+        self.require_writable()
         editor = editor or os.environ.get("EDITOR") or os.environ.get("VISUAL")
         if not editor:
             raise EditorError("no editor: $EDITOR is not set", hint="e.g. `export EDITOR=nano`")
