@@ -12,7 +12,7 @@ from workbench.errors import InvalidFileError
 from workbench.graph import NodeRecord
 from workbench.model import Kind, Status, is_valid_id
 
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -22,7 +22,7 @@ CREATE TABLE IF NOT EXISTS nodes (
     title TEXT NOT NULL, kind TEXT NOT NULL, area TEXT NOT NULL, tags TEXT NOT NULL,
     priority INTEGER NOT NULL, status TEXT NOT NULL, derived TEXT NOT NULL,
     formal INTEGER NOT NULL, notes INTEGER NOT NULL, edges TEXT NOT NULL, search TEXT NOT NULL,
-    review TEXT, evidence TEXT, evstate TEXT NOT NULL DEFAULT ''
+    review TEXT, evidence TEXT, evstate TEXT NOT NULL DEFAULT '', formal_ref TEXT
 );
 """
 
@@ -136,12 +136,12 @@ class Index:
                 c = parse_conjecture(self.conj_dir / f"{conj_id}.toml")
                 search = " ".join([c.id, c.title, c.area, " ".join(c.tags), c.informal]).lower()
                 con.execute(
-                    "INSERT OR REPLACE INTO nodes VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    "INSERT OR REPLACE INTO nodes VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     (
                         c.id, *stamp, c.title, c.kind.value, c.area, json.dumps(c.tags), c.priority,
                         c.status.value, c.status.value, int(c.formal is not None), len(c.notes),
                         json.dumps([[e.kind.value, e.target] for e in c.edges]), search, _last_review(c),
-                        _evidence_facts(c), "",
+                        _evidence_facts(c), "", json.dumps([c.formal.module, c.formal.decl]) if c.formal else None,
                     ),
                 )
             self._check_evidence(con)
@@ -253,6 +253,14 @@ class Index:
                 }
                 for r in con.execute(sql, args)
             ]
+        finally:
+            con.close()
+
+    def formal_refs(self) -> dict[str, tuple[str, str]]:
+        """Every node with a formal statement: id → (Lean module, declaration)."""
+        con = self.connection()
+        try:
+            return {r[0]: tuple(json.loads(r[1])) for r in con.execute("SELECT id, formal_ref FROM nodes WHERE formal_ref IS NOT NULL")}  # type: ignore[misc]
         finally:
             con.close()
 

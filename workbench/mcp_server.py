@@ -395,13 +395,18 @@ def prove_prompt(ws: Workspace, conj_id: str) -> str:
         f"```lean\n{task.statement_text.rstrip()}\n```",
         f"The target (write its proof after `:=`):\n\n```lean\n{task.target} :=\n```",
     ]
-    proved = [d for d in task.dependencies if d.proved]
-    open_ = [d for d in task.dependencies if not d.proved]
-    if proved:
-        parts.append("Proved dependencies you may use as lemmas:\n" + "\n".join(f"- `{d.decl}` (node `{d.id}`, module {d.module})" for d in proved))
-        parts.append("```lean\n" + "\n\n".join(d.statement for d in proved) + "\n```")
-    if open_:
-        parts.append("Dependencies NOT yet proved (context only; the proof is conditional on them):\n" + "\n".join(f"- `{d.decl}` (node `{d.id}`)" for d in open_))
+    usable = [d for d in task.dependencies if d.imported]
+    if usable:
+        lines = [
+            f"- `{d.decl}` (node `{d.id}`, module {d.module}): "
+            + ("proved: use it as a lemma" if d.proved else f"not yet proved ({d.status}): you may assume it; the proof is then conditional on it")
+            for d in usable
+        ]
+        parts.append("Dependencies you may use, by their exact Lean names:\n" + "\n".join(lines))
+        parts.append("```lean\n" + "\n\n".join(d.statement for d in usable) + "\n```")
+    context = [d for d in task.dependencies if not d.imported]
+    if context:
+        parts.append("Dependencies whose modules the statement does not import (context only, cannot be cited):\n" + "\n".join(f"- `{d.decl}` (node `{d.id}`)" for d in context))
     if task.failures:
         parts.append(f"Earlier failed attempts ({len(task.failures)}):")
         for f in task.failures:
@@ -446,7 +451,7 @@ def build_server(root: Path | str, *, read_only: bool = False) -> MCPServer:
     # ----- reading tools ---------------------------------------------------------------------
 
     def list_conjectures(
-        status: Annotated[Optional[str], Field(description="derived status: informal, formalized, proved, disproved, conditional, broken")] = None,
+        status: Annotated[Optional[str], Field(description="derived status: informal, formalized, proved, disproved, conditional, broken, stale, unverified")] = None,
         area: Annotated[Optional[str], Field(description="exact area, e.g. 'oversight'")] = None,
         tag: Annotated[Optional[str], Field(description="one tag the conjecture must carry")] = None,
         kind: Annotated[Optional[str], Field(description="conjecture, theorem, lemma, definition or assumption")] = None,
@@ -789,7 +794,7 @@ DESCRIPTIONS: dict[str, str] = {
     "list_conjectures": (
         "List conjectures, filtered like `wb list`. Inputs (all optional): status, area, tag, kind, query. "
         "Output: {count, conjectures: [{id, title, kind, area, tags, status (derived: informal|formalized|proved|"
-        "disproved|conditional|broken), recorded_status, priority, formal (bool), notes (count), last_review "
+        "disproved|conditional|broken|stale|unverified; only proved and disproved are settled), recorded_status, priority, formal (bool), notes (count), last_review "
         "({verdict, author, family, date} or null)}]}."
     ),
     "show_conjecture": (

@@ -104,7 +104,7 @@ def library(ws: Workspace, opts: LeanOptions | None = None, toolchain=None):
 
     opts = opts or LeanOptions()
     limits = opts.resolved(ws)
-    nodes = [NodeRef(c.id, c.formal.module, c.formal.decl) for c in ws.all().values() if c.formal is not None]
+    nodes = [NodeRef(conj_id, module, decl) for conj_id, (module, decl) in ws.index.formal_refs().items()]
     cache = ws.state_dir / "build"
     if unwritable_reason(cache):
         import hashlib
