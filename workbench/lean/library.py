@@ -159,8 +159,27 @@ class Library:
         path = self.cache_dir / "statements" / (node.module.replace(".", "/") + ".lean")
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(statement, encoding="utf-8")
-        names = self.assumption_names()
+        names = self._visible_assumptions(node, set(closure))
         return CheckEnv(node, statement, path, self.texts.view(node.module), built.lean_path(closure), names, statement_digest(self.texts, node.module, node.decl))
+
+    def _visible_assumptions(self, node: NodeRef, closure: set[str]) -> dict[str, str]:
+        """Assumption axioms declared before the target in its checking environment (imported modules, and earlier
+        in its own module): a candidate cannot redeclare those names, so each one in an audit is the node's own."""
+        from workbench.lean.source import find_declaration
+
+        view = self.texts.view(node.module)
+        target = find_declaration(view, node.decl)
+        out: dict[str, str] = {}
+        for other in self.nodes.values():
+            if other.id == node.id:
+                continue
+            if other.module in closure:
+                out[assumption_name(other.id, self.salt)] = other.id
+            elif other.module == node.module and target is not None:
+                found = find_declaration(view, other.decl)
+                if found is not None and found.command.start < target.command.start:
+                    out[assumption_name(other.id, self.salt)] = other.id
+        return out
 
     def settled_text(self, node_id: str, candidate: str, *, negate: bool, header: str) -> str:
         """The statement module's new text with `candidate` stored as the node's proof (or disproof); a block of the

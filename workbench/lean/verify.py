@@ -136,14 +136,23 @@ def assemble(statement_text: str, decl: Declaration, candidate: str, nonce: str)
     return Assembly(text, LineMap(regions), candidate_last + 2, strip_guillemets(decl.full_name), nonce)
 
 
+EMPTY_CHECK_LINE = 3
+"""Line of the final module that, for a disproof, proves the `False` it names is empty (eliminates into every `Prop`)."""
+
+
 def final_check_text(assembly: Assembly, *, negate: bool) -> str:
-    """The fresh module that asks the kernel whether NAME has exactly the statement's type (or its negation)."""
+    """The fresh module that asks the kernel whether NAME has exactly the statement's type (or its negation).
+
+    For a negation, a second theorem proves `∀ p : Prop, False → p`: a `False` declared by the candidate
+    with a constructor (so inhabited) fails it, so a true statement cannot be recorded disproved."""
     target = f"type_of% @{assembly.reference}"
+    empty = ""
     if negate:
         target = f"({target}) → False"
+        empty = f"theorem wb_empty_{assembly.nonce} (wb_p : Prop) (wb_h : False) : wb_p := False.rec (motive := fun _ => wb_p) wb_h"
     final = f"wb_final_{assembly.nonce}"
     return (
-        f"prelude\nimport {assembly.module}\n"
+        f"prelude\nimport {assembly.module}\n{empty}\n"
         f"theorem {final} : {target} := @{_lean_name(assembly.full_name)}\n"
         f"set_option pp.fullNames true in #print axioms {final}\nset_option pp.fullNames true in #print {final}\n"
     )
@@ -355,6 +364,11 @@ def _stage_two(checker: _Checker, scratch: Path, assembly: Assembly, allowed: se
         detail = "; ".join(m.text.strip() for m in errors)[:2000] or run.result.stderr.strip()[-500:]
         for m in errors:
             checker.messages.append(LeanMessage(severity="error", text=m.text, line=None, column=None, in_candidate=False))
+        if negate and any(m.line == EMPTY_CHECK_LINE for m in errors):
+            checker.reasons.append(Reason(code=ReasonCode.statement_mismatch, message=(
+                "`False` here is not the empty proposition (it has a constructor, or is not an inductive type), so a "
+                f"proof of `¬ statement` proves nothing; declare `False` in the statement file, not the candidate: {detail}")))
+            return
         checker.reasons.append(Reason(code=ReasonCode.statement_mismatch, message=f"'{full}' does not have the type of {what} (checked by the kernel in a fresh module): {detail}"))
         return
     final_name = f"wb_final_{assembly.nonce}"
