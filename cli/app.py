@@ -67,8 +67,17 @@ for _module in (nodes, views, formal, audit_cmd, lean_cmd, prove_cmd, batch_cmd,
     _module.register(app)
 
 
+def _terminate(signum: int, frame) -> None:  # noqa: ARG001
+    raise SystemExit(128 + signum)
+
+
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point: SIGTERM and SIGHUP unwind like an interrupt, so Lean children are killed and
+    scratch folders removed (batch runs install their own, gentler handlers while they run)."""
+    import signal
+
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, _terminate)
     app(prog_name="wb")
 
 

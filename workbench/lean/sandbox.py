@@ -93,10 +93,22 @@ def bwrap_argv(argv: Sequence[str], *, cwd: Path, writable: Sequence[Path] = ())
 
 
 def _limits():
-    def apply() -> None:
-        import resource
+    """Runs in the child before exec: no core dumps, and a SIGKILL when the process that started it dies."""
+    import ctypes
+    import ctypes.util
 
+    import resource
+
+    libc_name = ctypes.util.find_library("c")
+    libc = ctypes.CDLL(libc_name, use_errno=True) if libc_name else None
+    parent = os.getpid()
+
+    def apply() -> None:
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        if libc is not None:
+            libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+            if os.getppid() != parent:
+                os._exit(137)
 
     return apply
 
@@ -114,6 +126,24 @@ def _children(pid: int) -> list[int]:
         except (OSError, ValueError):
             continue
     return found
+
+
+def scratch_dir(kind: str = "verify") -> Path:
+    """A fresh scratch folder named after this process; folders left by processes that were killed are removed first."""
+    import shutil
+    import tempfile
+
+    base = Path(tempfile.gettempdir())
+    try:
+        entries = list(os.scandir(base))
+    except OSError:
+        entries = []
+    for entry in entries:
+        if entry.name.startswith("wb-") and entry.name.count("-") >= 3 and entry.is_dir(follow_symlinks=False):
+            pid = entry.name.split("-")[2]
+            if pid.isdigit() and int(pid) != os.getpid() and not os.path.exists(f"/proc/{pid}"):
+                shutil.rmtree(entry.path, ignore_errors=True)
+    return Path(tempfile.mkdtemp(prefix=f"wb-{kind}-{os.getpid()}-"))
 
 
 def process_tree(pid: int) -> list[int]:
@@ -180,22 +210,27 @@ def run(
         timed_out = out_of_memory = False
         tree: list[int] = [proc.pid]
         wait = poll_s / 4
-        while True:
-            try:
-                proc.wait(timeout=min(wait, max(deadline - time.monotonic(), 0.0005)))
-                break
-            except subprocess.TimeoutExpired:
-                pass
-            wait = min(wait * 2, poll_s)
-            tree = process_tree(proc.pid)
-            if time.monotonic() >= deadline:
-                timed_out = True
-            elif cap_kb is not None and sum(_rss_kb(pid) for pid in tree) > cap_kb:
-                out_of_memory = True
-            if timed_out or out_of_memory:
-                _kill(proc, tree)
-                proc.wait()
-                break
+        try:
+            while True:
+                try:
+                    proc.wait(timeout=min(wait, max(deadline - time.monotonic(), 0.0005)))
+                    break
+                except subprocess.TimeoutExpired:
+                    pass
+                wait = min(wait * 2, poll_s)
+                tree = process_tree(proc.pid)
+                if time.monotonic() >= deadline:
+                    timed_out = True
+                elif cap_kb is not None and sum(_rss_kb(pid) for pid in tree) > cap_kb:
+                    out_of_memory = True
+                if timed_out or out_of_memory:
+                    _kill(proc, tree)
+                    proc.wait()
+                    break
+        except BaseException:
+            _kill(proc, process_tree(proc.pid) or tree)
+            proc.wait()
+            raise
         _kill(proc, [pid for pid in tree if pid != proc.pid])
         elapsed = time.monotonic() - started
         out_f.seek(0)

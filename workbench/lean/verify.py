@@ -6,7 +6,6 @@ import os
 import re
 import secrets
 import shutil
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -278,11 +277,14 @@ def verify(
         verdict = _rejected(ReasonCode.forbidden, findings[0].message, started, toolchain, findings[0].line)
         verdict.reasons = [Reason(code=ReasonCode.forbidden, message=f.message, line=f.line) for f in findings]
         return verdict
+    if time.monotonic() - started >= timeout:
+        return _rejected(ReasonCode.timeout, f"reading and scanning the candidate took longer than {timeout:g} s", started, toolchain)
     checker = _Checker(toolchain, timeout=timeout, memory_mb=memory_mb, sandbox=sandbox, roots=lean_path, assumptions=assumptions)
+    checker.deadline = started + timeout
     build_imports(toolchain, statement_text, extra_roots=lean_path)
     allowed = set(DEFAULT_AXIOMS) | {a.strip() for a in allow_axioms if a.strip()}
     assembly = assemble(statement_text, decl, text, secrets.token_hex(8))
-    scratch = Path(tempfile.mkdtemp(prefix="wb-verify-"))
+    scratch = sb.scratch_dir("verify")
     try:
         axioms = _stage_one(checker, scratch, assembly, allowed)
         if not checker.reasons:
@@ -409,7 +411,7 @@ def check_statement(
     audit_line = body.count("\n") + 1
     if full:
         body += f"set_option pp.fullNames true in #print axioms _root_.{_lean_name(full)}\n"
-    scratch = Path(tempfile.mkdtemp(prefix="wb-statement-"))
+    scratch = sb.scratch_dir("statement")
     axioms: list[str] = []
     try:
         source = scratch / (statement.name if statement.suffix == ".lean" else "Statement.lean")
