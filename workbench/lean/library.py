@@ -190,9 +190,9 @@ class Library:
         return splice(text, node_id, node.decl, candidate, negate=negate, header=header, where=where)
 
     def fits(self, module: str, new_text: str) -> list[ModuleFailure]:
-        """Whether the project still compiles with `module` replaced by `new_text`: that module and every one importing it."""
-        modules = self.texts.closure([module, *self.texts.importers(module)])
-        built = self.build_library(modules, overrides={module: new_text})
+        """Whether `module` still compiles, with everything after the proof, when its text is `new_text` (its
+        imports as they are). Modules importing it are rebuilt by `wb audit` and `lake build`."""
+        built = self.build_library(self.texts.closure([module]), overrides={module: new_text})
         return built.failures
 
     def digest(self, node_id: str) -> str:
