@@ -7,7 +7,7 @@ import re
 import secrets
 import shutil
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
@@ -31,6 +31,7 @@ DEFAULT_AXIOMS = ("propext", "Classical.choice", "Quot.sound")
 _ENV_KEEP = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TMPDIR", "ELAN_HOME", "ELAN_TOOLCHAIN", "LEAN_SYSROOT", "LD_LIBRARY_PATH")
 _UNKNOWN = ("unknown constant", "unknown identifier", "unknown declaration")
 _INTERNAL = re.compile(r"^internal exception #\d+$")
+_NAME_RE = re.compile(r"^[^\s.«»]+(\.[^\s.«»]+)*$")
 
 
 def read_candidate(candidate: str | bytes) -> tuple[str | None, str | None]:
@@ -72,7 +73,7 @@ def target_declaration(statement: Path, text: str, name: str) -> Declaration:
     return decl
 
 
-def _lean_name(full: str) -> str:
+def lean_name(full: str) -> str:
     """A fully qualified name written so Lean reads it back (components that need it in «»)."""
     from workbench.lean.source import _ident_char, _ident_start, _name_parts
 
@@ -93,6 +94,8 @@ class Assembly:
     audit_line: int
     full_name: str
     nonce: str
+    probes_before: dict[int, str] = field(default_factory=dict)  # line → name probed before the candidate
+    probes_after: dict[int, str] = field(default_factory=dict)
 
     @property
     def module(self) -> str:
@@ -107,32 +110,42 @@ class Assembly:
         return f"wb_sorry_{self.nonce}"
 
 
-def assemble(statement_text: str, decl: Declaration, candidate: str, nonce: str) -> Assembly:
-    """STATEMENT before NAME, NAME's statement as `wb_stmt_<nonce>` (proof: the checker's own axiom), the candidate, the audit."""
+def assemble(statement_text: str, decl: Declaration, candidate: str, nonce: str, probes: Sequence[str] = ()) -> Assembly:
+    """STATEMENT before NAME, NAME's statement as `wb_stmt_<nonce>` (proof: the checker's own axiom), the candidate, the audit;
+    each name in `probes` is probed (see workbench/lean/trusted.py) right before and right after the candidate."""
+    from workbench.lean.trusted import probe
+
     sorry_ax = f"wb_sorry_{nonce}"
     header_stop = min(header_end(statement_text), decl.command.start)
     before = statement_text[:header_stop] + f" axiom _root_.{sorry_ax}.{{wb_u}} (α : Sort wb_u) : α " + statement_text[header_stop:decl.command.start]
     opens = statement_text[decl.command.start:decl.prefix_end]
     blank = "\n" * statement_text.count("\n", decl.prefix_end, decl.name.end)
     signature = statement_text[decl.name.end:decl.proof_sep.start]
-    ns = ".".join(_lean_name(p) for p in decl.namespace_prefix)
+    ns = ".".join(lean_name(p) for p in decl.namespace_prefix)
     reference = (f"namespace {ns} " if ns else "") + opens + blank + f"theorem _root_.wb_stmt_{nonce}" + signature + f":= {sorry_ax} _"
     head = before + reference
     statement_last = head.count("\n") + 1
-    tail_open = (f"\nend {ns}" if ns else "") + f"\nsection wb_cand_{nonce}\n"
+    probe_text = "".join(probe(p) + "\n" for p in probes)
+    tail_open = (f"\nend {ns}" if ns else "") + "\n" + probe_text + f"section wb_cand_{nonce}\n"
+    first_probe = statement_last + 1 + (1 if ns else 0)
     first_candidate = statement_last + tail_open.count("\n")
     body = candidate if candidate.endswith("\n") else candidate + "\n"
     candidate_last = first_candidate + body.count("\n") - 1
-    full = _lean_name(strip_guillemets(decl.full_name))
-    closing = f"end wb_cand_{nonce}\nset_option pp.fullNames true in #print axioms _root_.{full}\n"
+    full = lean_name(strip_guillemets(decl.full_name))
+    closing = f"end wb_cand_{nonce}\n" + probe_text + f"set_option pp.fullNames true in #print axioms _root_.{full}\n"
     text = head + tail_open + body + closing
+    audit_line = candidate_last + 2 + len(probes)
     regions = [
         Region(1, statement_last, "statement", 0),
         Region(statement_last + 1, first_candidate - 1, "checker", 0),
         Region(first_candidate, candidate_last, "candidate", first_candidate - 1),
-        Region(candidate_last + 1, candidate_last + 2, "checker", 0),
+        Region(candidate_last + 1, audit_line, "checker", 0),
     ]
-    return Assembly(text, LineMap(regions), candidate_last + 2, strip_guillemets(decl.full_name), nonce)
+    return Assembly(
+        text, LineMap(regions), audit_line, strip_guillemets(decl.full_name), nonce,
+        probes_before={first_probe + i: p for i, p in enumerate(probes)},
+        probes_after={candidate_last + 2 + i: p for i, p in enumerate(probes)},
+    )
 
 
 EMPTY_CHECK_LINE = 3
@@ -152,7 +165,7 @@ def final_check_text(assembly: Assembly, *, negate: bool) -> str:
     final = f"wb_final_{assembly.nonce}"
     return (
         f"prelude\nimport {assembly.module}\n{empty}\n"
-        f"theorem {final} : {target} := @{_lean_name(assembly.full_name)}\n"
+        f"theorem {final} : {target} := @{lean_name(assembly.full_name)}\n"
         f"set_option pp.fullNames true in #print axioms {final}\nset_option pp.fullNames true in #print {final}\n"
     )
 
@@ -177,6 +190,7 @@ class _Checker:
         self.roots = list(roots)
         self.assumptions = dict(assumptions or {})
         self.assumed: set[str] = set()
+        self.declared_by_candidate: set[str] = set()
         self.deadline = time.monotonic() + timeout
         self.timeout = timeout
         self.memory_mb = memory_mb
@@ -283,7 +297,10 @@ def verify(
     checker.deadline = started + timeout
     build_imports(toolchain, statement_text, extra_roots=lean_path)
     allowed = set(DEFAULT_AXIOMS) | {a.strip() for a in allow_axioms if a.strip()}
-    assembly = assemble(statement_text, decl, text, secrets.token_hex(8))
+    from workbench.lean.trusted import KERNEL_NAMES
+
+    probes = sorted(set(KERNEL_NAMES) | {a for a in allowed if _NAME_RE.match(a)})
+    assembly = assemble(statement_text, decl, text, secrets.token_hex(8), probes)
     scratch = sb.scratch_dir("verify")
     try:
         axioms = _stage_one(checker, scratch, assembly, allowed)
@@ -309,7 +326,11 @@ def _stage_one(checker: _Checker, scratch: Path, assembly: Assembly, allowed: se
         return []
     audit: tuple[str, list[str]] | None = None
     missing = False
+    probed: dict[int, list[RawMessage]] = {}
     for raw in run.messages:
+        if raw.line in assembly.probes_before or raw.line in assembly.probes_after:
+            probed.setdefault(raw.line, []).append(raw)
+            continue
         message, origin = _map(assembly, raw)
         if raw.line == assembly.audit_line and raw.severity == "information" and audit is None:
             audit = parse_audit(raw.text)
@@ -328,15 +349,40 @@ def _stage_one(checker: _Checker, scratch: Path, assembly: Assembly, allowed: se
     if missing or (audit is not None and audit[0] != full):
         checker.reasons.append(Reason(code=ReasonCode.missing_declaration, message=f"the candidate does not declare '{full}'"))
         return []
-    if run.result.returncode != 0 and not any(r.code == ReasonCode.lean_error for r in checker.reasons):
+    probe_errors = any(m.severity == "error" for ms in probed.values() for m in ms)
+    if run.result.returncode != 0 and not probe_errors and not any(r.code == ReasonCode.lean_error for r in checker.reasons):
         tail = (run.result.stderr.strip() or run.result.stdout.strip())[-500:]
         checker.reasons.append(Reason(code=ReasonCode.lean_error, message=f"Lean exited with status {run.result.returncode}: {tail or 'no output'}"))
+    if run.result.returncode not in (0, 1) and not checker.reasons:
+        checker.reasons.append(Reason(code=ReasonCode.lean_error, message=f"Lean exited with status {run.result.returncode}"))
+    checker.declared_by_candidate = _declared_by_candidate(assembly, probed)
     if audit is None:
         if not checker.reasons:
             checker.reasons.append(Reason(code=ReasonCode.lean_error, message="Lean did not print the axiom audit of the candidate; the file was not fully checked"))
         return []
+    _audit_declared(checker, allowed)
     _audit_axioms(checker, assembly, audit[1], allowed, full)
     return [a for a in audit[1] if a not in checker.assumptions]
+
+
+def _declared_by_candidate(assembly: Assembly, probed: dict[int, list[RawMessage]]) -> set[str]:
+    """The probed names that did not exist before the candidate and exist after it (Lean's own answer)."""
+    from workbench.lean.trusted import is_absent
+
+    before = {name: is_absent(probed.get(line, [])) for line, name in assembly.probes_before.items()}
+    after = {name: is_absent(probed.get(line, [])) for line, name in assembly.probes_after.items()}
+    return {name for name, absent in before.items() if absent and not after.get(name, False)}
+
+
+def _audit_declared(checker: _Checker, allowed: set[str]) -> None:
+    """Refuse a candidate that declared a name the kernel trusts, or an axiom with an allowed axiom's name."""
+    from workbench.lean.trusted import KERNEL_NAMES
+
+    for name in sorted(checker.declared_by_candidate):
+        if name in KERNEL_NAMES:
+            checker.reasons.append(Reason(code=ReasonCode.forbidden, message=f"the candidate declares `{name}`, a name Lean's kernel treats specially (see workbench/lean/trusted.py); declare it in the statement file"))
+        if name in allowed:
+            checker.reasons.append(Reason(code=ReasonCode.axiom, message=f"the candidate declares `{name}`, the name of an allowed axiom; allowed axioms must come from the statement's environment"))
 
 
 def _audit_axioms(checker: _Checker, assembly: Assembly, axioms: list[str], allowed: set[str], who: str) -> None:
@@ -349,6 +395,8 @@ def _audit_axioms(checker: _Checker, assembly: Assembly, axioms: list[str], allo
             checker.reasons.append(Reason(code=ReasonCode.axiom, message=f"'{who}' depends on the checker's own copy of the statement (found by a library search such as exact?); that is circular"))
         elif ax not in allowed:
             checker.reasons.append(Reason(code=ReasonCode.axiom, message=f"'{who}' depends on axiom '{ax}', which is not allowed (allow it with --allow-axiom {ax})"))
+        elif ax in checker.declared_by_candidate:
+            continue  # refused once by _audit_declared
 
 
 def _stage_two(checker: _Checker, scratch: Path, assembly: Assembly, allowed: set[str], *, negate: bool) -> None:
@@ -410,7 +458,7 @@ def check_statement(
     body = text if text.endswith("\n") else text + "\n"
     audit_line = body.count("\n") + 1
     if full:
-        body += f"set_option pp.fullNames true in #print axioms _root_.{_lean_name(full)}\n"
+        body += f"set_option pp.fullNames true in #print axioms _root_.{lean_name(full)}\n"
     scratch = sb.scratch_dir("statement")
     axioms: list[str] = []
     try:
