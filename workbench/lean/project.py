@@ -230,6 +230,8 @@ class ModuleTexts:
         self.files = project_modules(lean_dir)
         self._texts: dict[str, str] = {}
         self._views: dict[str, str] = {}
+        self._closures: dict[str, list[str]] = {}
+        self._decls: dict[tuple[str, str], object] = {}
 
     def text(self, module: str) -> str:
         """The module's text as it is on disk."""
@@ -245,6 +247,22 @@ class ModuleTexts:
         if module not in self._views:
             self._views[module] = statement_view(self.text(module))
         return self._views[module]
+
+    def declaration(self, module: str, decl: str):
+        """`decl`'s declaration in the module's statement view (remembered), or None."""
+        key = (module, decl)
+        if key not in self._decls:
+            try:
+                self._decls[key] = find_declaration(self.view(module), decl)
+            except LexError as exc:
+                raise UsageError(f"{self.files.get(module, module)}: cannot read the Lean text at offset {exc.offset}: {exc}") from None
+        return self._decls[key]
+
+    def imported_by(self, module: str) -> list[str]:
+        """Project modules the statement view of `module` imports, transitively, dependencies first (remembered)."""
+        if module not in self._closures:
+            self._closures[module] = self.closure([], of_text=self.view(module))
+        return self._closures[module]
 
     def imports(self, text: str) -> list[str]:
         """The project modules that `text` imports directly."""
@@ -283,9 +301,11 @@ def statement_digest(texts: ModuleTexts, module: str, decl: str) -> str:
     """A digest of what `decl` states: its module's statement view up to the end of the declaration and the
     statement views of every project module it imports (other nodes' proofs excluded)."""
     view = texts.view(module)
-    found = _declaration(view, decl, f"module {module}")
+    found = texts.declaration(module, decl)
+    if found is None or found.proof_sep is None:
+        raise UsageError(f"module {module}: no theorem or lemma named '{decl}' with a ':=' to replace")
     h = hashlib.sha256()
-    for dep in sorted(texts.closure([], of_text=view)):
+    for dep in sorted(texts.imported_by(module)):
         h.update(f"{dep}\0{texts.view(dep).rstrip()}\0".encode())
     h.update(f"{module}\0{view[:found.command.end]}".encode())
     return "sha256:" + h.hexdigest()
