@@ -26,6 +26,24 @@ def _workspace_context(ctx: typer.Context) -> tuple[Path | None, str | None]:
     return ws.root, configured_lean(ws)
 
 
+def _workspace_modules(ctx: typer.Context, statement: Path, toolchain) -> list[Path]:
+    """LEAN_PATH roots for the workspace modules STATEMENT imports, when run inside a workspace."""
+    from workbench.errors import WorkbenchError
+
+    from cli.common import open_workspace
+    from workbench.settle import workspace_lean_path
+
+    try:
+        ws = open_workspace(ctx, None)
+    except (WorkbenchError, OSError):
+        return []
+    try:
+        text = statement.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return []
+    return workspace_lean_path(ws, text, toolchain)
+
+
 def _read_candidate(path: Path) -> bytes:
     from workbench.errors import UsageError
 
@@ -49,9 +67,12 @@ def verify_command(
     memory_mb: Annotated[int, typer.Option("--memory-mb", min=16, help="Memory cap (resident MB of the Lean process tree).")] = 8192,
     sandbox: Annotated[str, typer.Option("--sandbox", help=SANDBOX_HELP)] = "auto",
     allow_axiom: Annotated[Optional[list[str]], typer.Option("--allow-axiom", help="Also allow this axiom (repeatable); default propext, Classical.choice, Quot.sound.")] = None,
+    replay: Annotated[bool, typer.Option("--replay", help="Also replay the compiled candidate through an independent checker (lean4checker on PATH).")] = False,
     json_out: Annotated[bool, typer.Option("--json", help="Print the verdict as one JSON object.")] = False,
 ) -> None:
-    """Check that CANDIDATE proves NAME of STATEMENT. Exit 0 accepted, 1 rejected, 2 usage or toolchain problem."""
+    """Check that CANDIDATE proves NAME of STATEMENT. Exit 0 accepted, 1 rejected, 2 usage or toolchain problem.
+
+    Inside a workspace, the workspace's own modules that STATEMENT imports are built first (no Lake needed)."""
     import warnings
 
     from workbench.errors import ToolchainError
@@ -66,7 +87,8 @@ def verify_command(
             toolchain = resolve_toolchain(lean, workspace_root=root, config_lean=configured)
             verdict = verify(
                 statement, data, name, toolchain=toolchain, timeout=timeout, memory_mb=memory_mb,
-                sandbox=sandbox, allow_axioms=allow_axiom or (),
+                sandbox=sandbox, allow_axioms=allow_axiom or (), replay=replay,
+                lean_path=_workspace_modules(ctx, statement, toolchain),
             )
     except ToolchainError as exc:
         if json_out:
@@ -175,6 +197,7 @@ def _render_doctor(report) -> None:
     else:
         out.print(f"lean        {missing}: {escape('; '.join(report.lean_tried))}")
     out.print(f"elan        {ok + ': ' + escape(report.elan) if report.elan else '[yellow]not found[/]'}")
+    out.print(f"replay      {ok + ': ' + escape(report.replay) if report.replay else '[yellow]not found[/] (optional: lean4checker on PATH enables --replay)'}")
     lake = f"{ok}: {escape(report.lake)}" + (f" ({escape(report.lake_version)})" if report.lake_version else "") if report.lake else "[yellow]not found[/]"
     out.print(f"lake        {lake}")
     if report.lake_project:

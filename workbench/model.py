@@ -300,6 +300,7 @@ class Verdict(BaseModel):
     messages: list[LeanMessage] = Field(default_factory=list)
     checker_version: str | None = None
     assumptions: list[str] = Field(default_factory=list)  # other nodes' statements the proof rests on (labels)
+    replayed_by: str | None = None  # the independent checker that replayed the compiled proof (`--replay`)
 
     @property
     def accepted(self) -> bool:

@@ -185,6 +185,11 @@ def formalize(ws: Workspace, conj_id: str, lean_file: Path, decl: str, *, commit
     return ws.save(conj, f"wb formalize {conj_id}: {conj.formal.module} {decl}{withdrawn}", action="formalize", commit=commit, extra=extra)
 
 
+def workspace_lean_path(ws: Workspace, statement_text: str, toolchain) -> list[Path]:
+    """LEAN_PATH roots for the workspace modules `statement_text` imports, built as they are (proofs included)."""
+    return library(ws, LeanOptions(), toolchain).library_roots(statement_text)
+
+
 def check(ws: Workspace, conj_id: str, opts: LeanOptions, *, commit: bool = True) -> CheckResult:
     """Check that the formal statement elaborates; on success an `informal` node becomes `formalized`."""
     from workbench.lean.verify import CHECKER_VERSION, check_statement

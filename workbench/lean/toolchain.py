@@ -55,6 +55,7 @@ class DoctorReport(BaseModel):
     bwrap: str | None = None
     sandbox_works: bool = False
     sandbox_note: str | None = None
+    replay: str | None = None  # the independent checker `--replay` would use (lean4checker), if found
     problems: list[Problem] = Field(default_factory=list)
 
     @property
@@ -262,6 +263,9 @@ def doctor(workspace_root: Path | None = None, explicit: str | None = None, conf
         report.mathlib = _mathlib_state(report.lake_project)
         if report.mathlib == "not built":
             report.problems.append(Problem(what="Mathlib is a dependency but its build cache is not downloaded", fix=f"cd {report.lake_project} && {MATHLIB_CACHE}"))
+    from workbench.lean.verify import replay_checker
+
+    report.replay = replay_checker()
     path, works, why = sandbox_status()
     report.bwrap, report.sandbox_works = path, works
     if path is None:

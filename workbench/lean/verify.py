@@ -70,6 +70,11 @@ def target_declaration(statement: Path, text: str, name: str) -> Declaration:
         raise UsageError(f"{statement}: no theorem or lemma named '{name}'", hint="--name takes the declaration's name, fully qualified or as written")
     if decl.proof_sep is None:
         raise UsageError(f"{statement}:{line_of(text, decl.name.start)}: cannot find ':=' after the statement of '{name}'")
+    if any(t.text == "private" for t in decl.modifiers):
+        raise UsageError(
+            f"{statement}:{line_of(text, decl.name.start)}: '{name}' is private, so no other module (the checker's included) can name it",
+            hint="drop `private` from the target's declaration",
+        )
     return decl
 
 
@@ -191,6 +196,7 @@ class _Checker:
         self.assumptions = dict(assumptions or {})
         self.assumed: set[str] = set()
         self.declared_by_candidate: set[str] = set()
+        self.replayed_by: str | None = None
         self.deadline = time.monotonic() + timeout
         self.timeout = timeout
         self.memory_mb = memory_mb
@@ -242,6 +248,7 @@ class _Checker:
             messages=self.messages,
             checker_version=CHECKER_VERSION,
             assumptions=sorted(self.assumed),
+            replayed_by=self.replayed_by,
         )
 
 
@@ -267,6 +274,7 @@ def verify(
     strict: bool = True,
     lean_path: Sequence[Path] = (),
     assumptions: Mapping[str, str] | None = None,
+    replay: bool = False,
 ) -> Verdict:
     """Check that `candidate` proves NAME of `statement` (its negation with `negate`); never raises for a bad candidate.
 
@@ -274,6 +282,7 @@ def verify(
     `strict=False` first drops what the candidate repeats of the statement file (see `normalize_candidate`).
     `lean_path` puts built modules the statement imports first on LEAN_PATH; `assumptions` maps axiom names that
     stand for other nodes' statements to labels: the proof may use them, and the verdict lists the labels it did.
+    `replay` also replays the compiled candidate module through an independent checker (`replay_checker`).
     """
     started = time.monotonic()
     text, problem = read_candidate(candidate)
@@ -301,15 +310,48 @@ def verify(
 
     probes = sorted(set(KERNEL_NAMES) | {a for a in allowed if _NAME_RE.match(a)})
     assembly = assemble(statement_text, decl, text, secrets.token_hex(8), probes)
+    replayer = replay_checker() if replay else None
+    if replay and replayer is None:
+        raise UsageError("--replay needs an independent checker: lean4checker is not on PATH", hint=REPLAY_HINT)
     scratch = sb.scratch_dir("verify")
     try:
         axioms = _stage_one(checker, scratch, assembly, allowed)
         if not checker.reasons:
             _stage_two(checker, scratch, assembly, allowed, negate=negate)
+        if replayer is not None and not checker.reasons:
+            _replay(checker, scratch, assembly, replayer)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     checker.warn_unsandboxed()
     return checker.verdict(started, axioms)
+
+
+REPLAY_HINT = "build lean4checker (github.com/leanprover/lean4checker) for your toolchain and put it on PATH; `wb doctor` says whether it is found"
+
+
+def replay_checker() -> str | None:
+    """The independent checker `--replay` uses (`lean4checker` on PATH), if installed."""
+    return shutil.which("lean4checker")
+
+
+def _replay(checker: _Checker, scratch: Path, assembly: Assembly, replayer: str) -> None:
+    """Replay the compiled candidate module's declarations through an independent kernel (`lean4checker --fresh`)."""
+    remaining = checker.deadline - time.monotonic()
+    if remaining <= 0:
+        checker.reasons.append(Reason(code=ReasonCode.timeout, message=f"the independent replay did not start within {checker.timeout:g} s"))
+        return
+    result = sb.run(
+        [replayer, "--fresh", assembly.module], cwd=scratch, env=_lean_env(checker.toolchain, scratch, checker.roots),
+        timeout=remaining, memory_mb=checker.memory_mb, sandbox=checker.use_bwrap, writable=[scratch],
+    )
+    if result.timed_out or result.out_of_memory:
+        code = ReasonCode.timeout if result.timed_out else ReasonCode.memory
+        checker.reasons.append(Reason(code=code, message=f"the independent replay ({Path(replayer).name}) was stopped at the limit"))
+    elif result.returncode != 0:
+        tail = (result.stderr.strip() or result.stdout.strip())[-800:]
+        checker.reasons.append(Reason(code=ReasonCode.lean_error, message=f"the independent replay ({Path(replayer).name}) rejected the compiled module: {tail or f'exit {result.returncode}'}"))
+    else:
+        checker.replayed_by = Path(replayer).name
 
 
 def _map(assembly: Assembly, raw: RawMessage) -> tuple[LeanMessage, str]:
