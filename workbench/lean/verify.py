@@ -263,7 +263,7 @@ def verify(
     findings = scan(text, strict=True)
     if findings:
         verdict = _rejected(ReasonCode.forbidden, findings[0].message, started, toolchain, findings[0].line)
-        verdict.reasons = [Reason(code=ReasonCode.forbidden, message=f.message, line=f.line) for f in findings]
+        verdict.reasons = [Reason(code=ReasonCode(code), message=f.message, line=f.line) for f in findings for code in f.codes]
         return verdict
     checker = _Checker(toolchain, timeout=timeout, memory_mb=memory_mb, sandbox=sandbox)
     build_imports(toolchain, statement_text)
