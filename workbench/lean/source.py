@@ -41,6 +41,7 @@ _ID_FIRST_CHAR = re.compile(f"[{_ID_FIRST}«]")
 _ID_REST_CHAR = re.compile(f"[{_ID_REST}]")
 
 _COMMENT_MARK = re.compile(r"/-|-/")
+_BLANK = re.compile(r"(?:[ \n]|\r\n)*+")
 _STRING_STOP = re.compile(r'["\\]')
 # `\` escapes Lean accepts in strings; `\` + newline is a string gap: blanks up to text on the next line.
 _STRING_ESCAPE = re.compile(r"\\(?:[\\\"'rnt]|x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|\r?\n[ \t\r]*+(?!\n))")
@@ -163,10 +164,12 @@ class _Lexer:
             if kind == "line":
                 pos = stop
             elif kind == "block":
-                stop = self._comment_end(pos)
                 marker = text[pos + 2:pos + 3]
                 if marker in ("-", "!"):
+                    stop = self._block_end(self._space_end(pos + 3), pos)
                     append(Token("doc" if marker == "-" else "moddoc", text[pos:stop], pos, stop))
+                else:
+                    stop = self._block_end(pos + 3, pos)
                 pos = stop
             elif kind == "string":
                 stop = self._string_end(pos)
@@ -219,10 +222,10 @@ class _Lexer:
         if category[0] in "CZ":
             raise self.fail(f"U+{ord(ch):04X} ({unicodedata.name(ch, category)}) is no Lean token and not whitespace to Lean", pos)
 
-    def _comment_end(self, pos: int) -> int:
-        """`pos` is at `/-`; the offset after the matching `-/` (Lean never looks at the character after `/-`)."""
+    def _block_end(self, at: int, pos: int) -> int:
+        """The offset after the `-/` that closes the comment opened at `pos`, counting nested `/-` from `at`."""
         depth = 1
-        for m in _COMMENT_MARK.finditer(self.text, pos + 3, self.end):
+        for m in _COMMENT_MARK.finditer(self.text, at, self.end):
             if m.group() == "-/":
                 depth -= 1
                 if depth == 0:
@@ -230,6 +233,26 @@ class _Lexer:
             else:
                 depth += 1
         raise self.fail("unterminated comment", pos)
+
+    def _space_end(self, at: int) -> int:
+        """Where Lean's `whitespace` stops from `at`: after blanks, `--` comments and `/-` comments (not doc ones).
+
+        Lean runs it after every token, also after `/--` and `/-!`, whose text only starts where it stops; a
+        plain comment skips the character after its `/-` unseen, so `/-! /-/- -/ -/ code` ends before `code`.
+        """
+        text, end = self.text, self.end
+        while True:
+            m = _BLANK.match(text, at, end)
+            at = m.end()
+            if text.startswith("--", at, end):
+                stop = text.find("\n", at, end)
+                at = end if stop < 0 else stop
+            elif text.startswith("/-", at, end) and text[at + 2:at + 3] not in ("-", "!"):
+                at = self._block_end(at + 3, at)
+            elif text.startswith("\t", at, end) or (text.startswith("\r", at, end) and not text.startswith("\r\n", at, end)):
+                raise self.fail("tabs and lone carriage returns are not allowed in Lean source (outside comments and strings)", at)
+            else:
+                return at
 
     def _string_end(self, pos: int) -> int:
         text, end = self.text, self.end
@@ -287,10 +310,12 @@ class _Lexer:
                 raise self.fail(f"`{text[pos:pos + 2]}` without digits", pos)
             return self._digits_end(m.end())
         stop = self._digits_end(_DECIMAL.match(text, pos, end).end())
-        if text.startswith(".", stop, end):
+        if text.startswith(".", stop, end) and not text.startswith("..", stop, end):
             stop += 1
             if stop < end and "0" <= text[stop] <= "9":
                 stop = self._digits_end(_DECIMAL.match(text, stop, end).end())
+            elif stop < end and text[stop] not in "eE" and _ident_start(text[stop]):
+                raise self.fail("an identifier right after a decimal point (write `(2).foo`, not `2.foo`)", pos)
         if stop < end and text[stop] in "eE":
             exp = stop + 1
             if exp < end and text[exp] in "+-":
