@@ -120,13 +120,14 @@ def scan(text: str, *, strict: bool = True) -> list[Finding]:
         if shape:
             add(tok.text, tok, f"it stands where a command starts and is spelled like an extension command ({shape}); a candidate may only declare and prove")
     flat = _flatten(tokens)
+    closing = _closing_brackets(flat)
     for i, tok in enumerate(flat):
         nxt = flat[i + 1] if i + 1 < len(flat) else None
         if tok.kind == "hash" and tok.text not in ALLOWED_HASH_COMMANDS:
             add(tok.text, tok, "it stops Lean before the rest of the file is checked" if tok.text == "#exit" else "only #check, #reduce and #synth are allowed; other commands can run code, hide messages or fake output")
         elif tok.kind != "ident":
             if tok.kind == "sym" and tok.text == "@[":
-                _check_attributes(flat, i + 1, add)
+                _check_attributes(flat, i, closing, add)
         elif tok.text in HEADER_WORDS:
             if strict:
                 add(tok.text, tok, HEADER_WORDS[tok.text])
@@ -142,7 +143,7 @@ def scan(text: str, *, strict: bool = True) -> list[Finding]:
             elif not option_allowed(option):
                 add(f"set_option {option}", tok, "only resource limits, linters, pretty-printing and a few elaboration options may be set (see ALLOWED_OPTIONS)")
         elif tok.text == "attribute" and nxt is not None and nxt.text == "[":
-            _check_attributes(flat, i + 2, add)
+            _check_attributes(flat, i + 1, closing, add)
     findings.sort(key=lambda f: f.line)
     return findings
 
@@ -168,7 +169,7 @@ def command_positions(tokens: list[Token], lines: LineIndex) -> list[int]:
     for i, tok in enumerate(tokens):
         opens = tok.kind == "sym" and tok.text in OPENERS
         if depth == 0:
-            here = pending or (lines.column(tok.start) == 0 and _ends_term(prev))
+            here = pending or (_ends_term(prev) and lines.column(tok.start) == 0)
             if here:
                 found.append(i)
                 prefix_open = tok.text in ("open", "set_option")
@@ -210,27 +211,38 @@ def _flatten(tokens: list[Token]) -> list[Token]:
     flat: list[Token] = []
     for tok in tokens:
         flat.append(tok)
-        flat.extend(_flatten(list(tok.inner)))
+        flat.extend(tok.inner)
     return flat
 
 
-def _check_attributes(tokens: list[Token], start: int, add) -> None:
-    """Refuse the attributes inside the brackets opened just before `tokens[start]` that are not allowed."""
-    depth, expect_name = 1, True
-    for i in range(start, len(tokens)):
+def _closing_brackets(tokens: list[Token]) -> dict[int, int]:
+    """For each opening bracket's index, the index of the bracket that closes it (len(tokens) when none does)."""
+    closing: dict[int, int] = {}
+    open_at: list[int] = []
+    for i, tok in enumerate(tokens):
+        if tok.kind != "sym":
+            continue
+        if tok.text in OPENERS:
+            open_at.append(i)
+        elif tok.text in CLOSERS and open_at:
+            closing[open_at.pop()] = i
+    closing.update((i, len(tokens)) for i in open_at)
+    return closing
+
+
+def _check_attributes(tokens: list[Token], opener: int, closing: dict[int, int], add) -> None:
+    """Refuse the attributes in the brackets opened at `tokens[opener]` that are not allowed (nested brackets skipped)."""
+    expect_name = True
+    i, stop = opener + 1, closing[opener]
+    while i < stop:
         tok = tokens[i]
-        if tok.kind == "sym" and tok.text in ("[", "(", "{", "@[", "⟨"):
-            depth += 1
-        elif tok.kind == "sym" and tok.text in ("]", ")", "}", "⟩"):
-            depth -= 1
-            if depth == 0:
-                return
-        elif depth == 1 and tok.kind == "sym" and tok.text == ",":
+        if i in closing:
+            i = closing[i]
+        elif tok.kind == "sym" and tok.text == ",":
             expect_name = True
-        elif depth == 1 and expect_name and tok.kind == "ident":
-            if tok.text in ("local", "scoped"):
-                continue
+        elif expect_name and tok.kind == "ident" and tok.text not in ("local", "scoped"):
             name = strip_guillemets(tok.text)
             if name not in ALLOWED_ATTRIBUTES:
                 add(f"@[{name}]", tok, "only well-known attributes that run no user code are allowed")
             expect_name = False
+        i += 1

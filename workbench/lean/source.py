@@ -58,8 +58,8 @@ _FIELD_INDEX = re.compile(r"[1-9][0-9]*+")
 # environment's token table (which the scan cannot see) decides where the next token starts.
 _DELIMITERS = frozenset("()[]{}⟨⟩⦃⦄⟦⟧‹›,;")
 _NEXT = re.compile(
-    r"(?P<space>(?:[ \n]|\r\n)++)"
-    r"|(?P<line>--[^\n]*+)"
+    r"((?:[ \n]|\r\n)*+)(?:"
+    r"(?P<line>--[^\n]*+)"
     r"|(?P<block>/-)"
     r'|(?P<string>")'
     r'|(?P<raw>r\#*+")'
@@ -68,7 +68,7 @@ _NEXT = re.compile(
     r"|(?P<char>'(?!')(?:[^\\]|\\(?:[\\\"'rnt]|x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}))'|'(?!'))"
     f"|(?P<name>`{_PART}(?:\\.{_PART})*+)"
     f"|(?P<hash>\\#{_PART}(?:\\.{_PART})*+)"
-    r"|(?P<sym>:=|=>|@\[|\#\[|<;>|\.\.|::|''|``|.)",
+    r"|(?P<sym>:=|=>|@\[|\#\[|<;>|\.\.|::|''|``|.))",
     re.DOTALL,
 )
 # Token kinds whose first character means something different when glued to a symbol Lean may read as longer.
@@ -135,19 +135,21 @@ class _Lexer:
         pos = self.pos
         while pos < end:
             m = match(text, pos, end)
+            if m is None:
+                return None
+            start = m.end(1)
+            if start != pos:
+                pos, glued = start, False
             kind = m.lastgroup
             stop = m.end()
-            if kind == "space":
-                pos, glued = stop, False
-                continue
             if kind == "ident":
                 if text.startswith(".«", stop, end):
                     raise self.fail("unterminated identifier escape `«`", stop + 1)
-                append(Token("ident", m.group(), pos, stop))
+                append(Token("ident", m.group(kind), pos, stop))
                 pos, glued = stop, False
                 continue
             if kind == "sym":
-                sym = m.group()
+                sym = m.group(kind)
                 if len(sym) == 1 and (sym >= "\x7f" or sym < " "):
                     self._check_symbol_char(pos)
                 if until_brace and sym == "}" and brackets == 0:
@@ -193,19 +195,19 @@ class _Lexer:
                     continue
                 if stop == pos + 1:
                     raise self.fail("a `'` that does not start a character literal (one character or escape, then `'`)", pos)
-                append(Token("char", m.group(), pos, stop))
+                append(Token("char", m.group(kind), pos, stop))
                 pos = stop
             elif kind == "name":
                 if text.startswith(".«", stop, end):
                     raise self.fail("unterminated identifier escape `«`", stop + 1)
-                append(Token("name", m.group(), pos, stop))
+                append(Token("name", m.group(kind), pos, stop))
                 pos = stop
             else:
                 if text.startswith(".«", stop, end):
                     raise self.fail("unterminated identifier escape `«`", stop + 1)
                 if _RAW_OPEN.match(text, pos + 1, end):
                     raise self.fail("`#` glued to a raw string literal: Lean reads `#r\"…\"` differently depending on the notation in scope; put a space after `#`", pos)
-                append(Token("hash", m.group(), pos, stop))
+                append(Token("hash", m.group(kind), pos, stop))
                 pos = stop
             glued = False
         return None
