@@ -101,6 +101,13 @@ FORBIDDEN = [
 ]
 
 
+def check(toolchain, text: str, **kw):
+    """`verify` of `text` as a proof of Arith.add_zero against the real offline Lean."""
+    from workbench.lean.verify import verify
+
+    return verify(FIXTURES / "Arith.lean", text, "Arith.add_zero", toolchain=toolchain, **kw)
+
+
 @pytest.mark.parametrize("text", FORBIDDEN)
 def test_every_forbidden_construct_is_refused(text):
     assert scan(text), f"not refused: {text!r}"
@@ -217,30 +224,23 @@ def test_non_strict_scan_allows_header_words_only():
 
 
 @pytest.mark.lean
-@pytest.mark.parametrize("text", ["#eval N.z\n" + PROOF, "set_option debug.skipKernelTC true in\n" + PROOF, "/-/- -/ #exit -- -/\n" + PROOF])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "#eval N.z\n" + PROOF, "set_option debug.skipKernelTC true in\n" + PROOF, "/-/- -/ #exit -- -/\n" + PROOF,
+        GLUED_SET_OPTION, RAW_STRING_HIDES_EXIT, "set_option trace.Meta.synthInstance true in\n" + PROOF,
+        "/-! /-/- -/ -/ #exit --/\n" + PROOF,
+    ],
+)
 def test_forbidden_candidates_are_rejected_without_running_lean(lean_toolchain, text):
-    from workbench.lean.verify import verify
-
-    v = verify(FIXTURES / "Arith.lean", text, "Arith.add_zero", toolchain=lean_toolchain)
-    assert v.verdict == "rejected" and {r.code.value for r in v.reasons} == {"forbidden"}
-    assert v.messages == []
-
-
-@pytest.mark.lean
-@pytest.mark.parametrize("text", [GLUED_SET_OPTION, RAW_STRING_HIDES_EXIT, "set_option trace.Meta.synthInstance true in\n" + PROOF])
-def test_hidden_cheats_are_rejected_before_lean_runs(lean_toolchain, text):
-    from workbench.lean.verify import verify
-
-    v = verify(FIXTURES / "Arith.lean", text, "Arith.add_zero", toolchain=lean_toolchain)
+    v = check(lean_toolchain, text)
     assert v.verdict == "rejected" and {r.code.value for r in v.reasons} == {"forbidden"}
     assert v.messages == []
 
 
 @pytest.mark.lean
 def test_a_candidates_own_axiom_is_forbidden_and_an_axiom(lean_toolchain):
-    from workbench.lean.verify import verify
-
-    v = verify(FIXTURES / "Arith.lean", (FIXTURES / "cand" / "own_axiom.lean").read_text(), "Arith.add_zero", toolchain=lean_toolchain)
+    v = check(lean_toolchain, (FIXTURES / "cand" / "own_axiom.lean").read_text())
     assert [r.code.value for r in v.reasons] == ["forbidden", "axiom"]
     assert all("add_zero_ax" in r.message and r.line == 1 for r in v.reasons)
 
@@ -256,26 +256,20 @@ def test_a_candidates_own_axiom_is_forbidden_and_an_axiom(lean_toolchain):
     ],
 )
 def test_honest_variants_are_accepted_by_lean(lean_toolchain, text):
-    from workbench.lean.verify import verify
-
-    v = verify(FIXTURES / "Arith.lean", text, "Arith.add_zero", toolchain=lean_toolchain)
+    v = check(lean_toolchain, text)
     assert v.accepted, v.reasons
 
 
 @pytest.mark.lean
 def test_a_trailing_axiom_audit_is_dropped_only_by_the_non_strict_path(lean_toolchain):
-    from workbench.lean.verify import verify
-
     text = PROOF + "#print axioms add_zero\n#print axioms Arith.add_zero -- audit\n"
-    strict = verify(FIXTURES / "Arith.lean", text, "Arith.add_zero", toolchain=lean_toolchain)
+    strict = check(lean_toolchain, text)
     assert [(r.code.value, r.line) for r in strict.reasons] == [("forbidden", 2), ("forbidden", 3)]
-    assert verify(FIXTURES / "Arith.lean", text, "Arith.add_zero", toolchain=lean_toolchain, strict=False).accepted
+    assert check(lean_toolchain, text, strict=False).accepted
 
 
 @pytest.mark.lean
 def test_a_whole_file_with_a_changed_docstring_is_normalized_not_rejected(lean_toolchain):
-    from workbench.lean.verify import verify
-
     statement = (FIXTURES / "Arith.lean").read_text()
     whole = (
         statement.replace("/-- An assumption of the library, not proved here. -/", "/-- The library's assumption,\n   reworded. -/")
@@ -283,8 +277,8 @@ def test_a_whole_file_with_a_changed_docstring_is_normalized_not_rejected(lean_t
         .replace("n := sorryAx _ Bool.false", "n := @Eq.refl _ n", 1)
     )
     assert whole.count("@Eq.refl _ n") == 1 and "reworded" in whole
-    assert {r.code.value for r in verify(FIXTURES / "Arith.lean", whole, "Arith.add_zero", toolchain=lean_toolchain).reasons} == {"forbidden", "axiom"}
-    v = verify(FIXTURES / "Arith.lean", whole + "#print axioms Arith.add_zero\n", "Arith.add_zero", toolchain=lean_toolchain, strict=False)
+    assert {r.code.value for r in check(lean_toolchain, whole).reasons} == {"forbidden", "axiom"}
+    v = check(lean_toolchain, whole + "#print axioms Arith.add_zero\n", strict=False)
     assert v.accepted, v.reasons
 
 
