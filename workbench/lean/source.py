@@ -357,11 +357,6 @@ def line_of(text: str, offset: int) -> int:
     return text.count("\n", 0, offset) + 1
 
 
-def column_of(text: str, offset: int) -> int:
-    """0-based column of `offset` in `text` (in code points)."""
-    return offset - (text.rfind("\n", 0, offset) + 1)
-
-
 def strip_guillemets(name: str) -> str:
     """`«foo».bar` → `foo.bar` (enough for comparing names Lean prints)."""
     return name.replace("«", "").replace("»", "")
