@@ -98,6 +98,8 @@ FORBIDDEN = [
     "def x := #r\"\\\" #exit -- \"",
     "def x := \"{\" #exit -- \"",
     PROOF + "def x := N.z\r#exit",
+    "theorem t : s ≤ tᶜ := h #eval 1",
+    "theorem t : #s ≤ #t := h\n#print axioms t",
 ]
 
 
@@ -146,6 +148,8 @@ ALLOWED = [
     "def c := ('a', '\\'', '\\\\', '\\x41', '\\u0041', '\"')\n",
     "def s := \"gap \\\n   continues \\\"quoted\\\" {x}\"\n",
     "/-! module doc /- nested -/ -/\n/-- doc -/\n@[simp] private theorem add_rules : True := True.intro\n",
+    "theorem card_le : #s ≤ #t ∧ 2 * #(s ∩ t) = (#s) := h\n",
+    "set_option backward.isDefEq.respectTransparency false in\n" + PROOF,
 ]
 
 

@@ -61,16 +61,25 @@ A lemma named `add_rules` or `declare_refl`, and every use of it, is not in comm
 """
 
 ALLOWED_HASH_COMMANDS = {"#check", "#reduce", "#synth"}
-"""`#`-commands a candidate may use; every other one (`#exit`, `#eval`, `#print`, `#guard_msgs`, …) is forbidden."""
+"""`#`-commands a candidate may use; every other one (`#exit`, `#eval`, `#print`, `#guard_msgs`, …) is forbidden.
+
+A `#name` inside brackets or right after a symbol that needs a term on its right (`≤ #s`, `(#s)`) is not refused:
+no command can start there, so it is notation (Mathlib's `#s` for a finset's card) or a Lean error."""
+
+_TERM_FOLLOWS = {
+    "(", "[", "{", "⟨", "⦃", "⟦", "‹", "@[", "#[", ",", ":=", ":", "=>", "=", "≠", "<", ">", "≤", "≥", "+", "-",
+    "*", "/", "%", "^", "∣", "∈", "∉", "⊆", "⊂", "∩", "∪", "∧", "∨", "¬", "→", "↔", "←", "↦", "∘", "×", "•", "$", "<|",
+}
 
 ALLOWED_OPTIONS = {
     "maxHeartbeats", "maxRecDepth", "maxSynthPendingDepth", "synthInstance.maxHeartbeats", "synthInstance.maxSize",
     "autoImplicit", "relaxedAutoImplicit", "diagnostics", "diagnostics.threshold", "exponentiation.threshold",
     "tactic.hygienic", "tactic.skipAssignedInstances", "tactic.simp.trace", "simprocs", "push_neg.use_distrib",
 }
-ALLOWED_OPTION_PREFIXES = ("linter.", "pp.")
+ALLOWED_OPTION_PREFIXES = ("linter.", "pp.", "backward.")
 """`set_option NAME` (also `set_option NAME v in …` in commands, terms and tactics) is allowed only for the options
-above: resource limits, implicit-argument and hygiene behaviour, linters and pretty-printing. Each only changes
+above: resource limits, implicit-argument and hygiene behaviour, linters, pretty-printing and the `backward.*`
+compatibility switches of the elaborator that proofs written for older Lean versions need. Each only changes
 how elaboration searches or what it prints; the kernel still checks the result. Every other option is forbidden,
 `debug.*` first of all (`debug.skipKernelTC` switches the kernel off), and so are `trace.*`, `compiler.*`,
 `internal.*`, `warningAsError` and options a library adds."""
@@ -119,11 +128,12 @@ def scan(text: str, *, strict: bool = True) -> list[Finding]:
         shape = _command_shape(tok)
         if shape:
             add(tok.text, tok, f"it stands where a command starts and is spelled like an extension command ({shape}); a candidate may only declare and prove")
+    in_terms = _hash_tokens_in_terms(tokens)
     flat = _flatten(tokens)
     closing = _closing_brackets(flat)
     for i, tok in enumerate(flat):
         nxt = flat[i + 1] if i + 1 < len(flat) else None
-        if tok.kind == "hash" and tok.text not in ALLOWED_HASH_COMMANDS:
+        if tok.kind == "hash" and tok.text not in ALLOWED_HASH_COMMANDS and tok.start not in in_terms:
             add(tok.text, tok, "it stops Lean before the rest of the file is checked" if tok.text == "#exit" else "only #check, #reduce and #synth are allowed; other commands can run code, hide messages or fake output")
         elif tok.kind != "ident":
             if tok.kind == "sym" and tok.text == "@[":
@@ -183,6 +193,23 @@ def command_positions(tokens: list[Token], lines: LineIndex) -> list[int]:
             depth -= 1
             if depth == 0 and after_attributes:
                 pending, after_attributes = True, False
+        prev = tok
+    return found
+
+
+def _hash_tokens_in_terms(tokens: list[Token]) -> set[int]:
+    """Offsets of the `#name` tokens that stand where only a term can (see ALLOWED_HASH_COMMANDS), inner ones included."""
+    found: set[int] = set()
+    depth = 0
+    prev: Token | None = None
+    for tok in tokens:
+        if tok.kind == "hash" and (depth > 0 or (prev is not None and prev.kind == "sym" and prev.text in _TERM_FOLLOWS)):
+            found.add(tok.start)
+        elif tok.kind == "sym" and tok.text in OPENERS:
+            depth += 1
+        elif tok.kind == "sym" and tok.text in CLOSERS and depth > 0:
+            depth -= 1
+        found.update(inner.start for inner in tok.inner if inner.kind == "hash")
         prev = tok
     return found
 
