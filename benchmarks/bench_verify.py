@@ -1,4 +1,4 @@
-"""Compare `wb lean verify` on a small fixture with the raw Lean runs it makes; prints the numbers.
+"""Compare `wb lean verify` on a small fixture with the raw Lean runs it makes, and time the scan; prints the numbers.
 
 Usage: python benchmarks/bench_verify.py [--lean PATH] [--runs N]
 Without --lean it builds (or reuses) the offline Lean of the test suite.
@@ -105,6 +105,9 @@ def main() -> None:
     print(f"fixture: {STATEMENT.name} + {CANDIDATE.name} ({args.runs} runs each, median)")
     for label, seconds in rows:
         print(f"  {label:32s} {seconds * 1000:8.1f} ms   {seconds / raw:5.2f}x raw")
+    from bench_scan import report
+
+    report(runs=3)
 
 
 if __name__ == "__main__":

@@ -157,6 +157,19 @@ def test_whole_file_candidates_are_normalized_before_checking(lean_ws, wb, tmp_p
     assert head(lean_ws) and status(wb, lean_ws, "add-zero")[0] == "proved"
 
 
+def test_a_whole_file_with_a_reworded_docstring_and_an_axiom_audit_settles(lean_ws, wb, tmp_path):
+    whole = tmp_path / "whole.lean"
+    text = (
+        ARITH.read_text()
+        .replace("/-- An assumption of the library, not proved here. -/", "/-- An assumption we rely on. -/")
+        .replace("n := sorryAx _ Bool.false", "n := @Eq.refl _ n", 1)
+    )
+    whole.write_text(text + "#print axioms Arith.add_zero\n")
+    r = wb("check", "add-zero", "--proof", str(whole), "--json", cwd=lean_ws)
+    assert r.exit_code == 0, r.output
+    assert status(wb, lean_ws, "add-zero")[0] == "proved"
+
+
 def test_a_settlement_rechecks_the_node_under_the_lock(lean_ws, wb):
     from workbench.errors import ConflictError
     from workbench.settle import LeanOptions, record_settlement, settle

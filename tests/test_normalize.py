@@ -65,3 +65,30 @@ def test_changed_definitions_are_not_dropped():
 def test_unreadable_file_is_returned_unchanged():
     broken = PROOF + "/- never closed"
     assert normalize_candidate(STATEMENT, broken, "Arith.add_zero") == broken
+
+
+def test_docstrings_do_not_matter_either():
+    reworded = STATEMENT.replace("/-- An assumption of the library, not proved here. -/", "/-- Reworded,\n   over two lines. -/")
+    head = reworded.split("namespace Arith")[0]
+    out = normalize_candidate(STATEMENT, head + "namespace Arith\n" + PROOF + "end Arith\n", "Arith.add_zero")
+    assert out.strip() == PROOF.strip()
+    assert "axiom" not in out
+
+
+def test_trailing_axiom_audits_are_dropped():
+    text = whole_file() + "#print axioms Arith.add_zero\n-- done\n#print axioms add_zero\n"
+    out = normalize_candidate(STATEMENT, text, "Arith.add_zero")
+    assert "#print" not in out and out.split() == PROOF.split() + ["--", "done"]
+    assert out.count("\n") == text.count("\n")
+
+
+def test_an_audit_followed_by_more_code_stays_and_is_judged():
+    text = PROOF + "#print axioms add_zero\ndef later : N := N.z\n"
+    out = normalize_candidate(STATEMENT, text, "Arith.add_zero")
+    assert "#print axioms add_zero" in out
+    assert [f.construct for f in scan(out)] == ["#print"]
+
+
+def test_other_print_commands_are_not_audits():
+    text = PROOF + "#print \"'Arith.add_zero' does not depend on any axioms\"\n"
+    assert normalize_candidate(STATEMENT, text, "Arith.add_zero") == text

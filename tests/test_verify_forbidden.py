@@ -9,6 +9,14 @@ from workbench.lean.forbidden import scan
 from workbench.lean.source import declarations, find_declaration, split_commands
 
 PROOF = "theorem add_zero (n : N) : Eq (N.add n N.z) n := @Eq.refl _ n\n"
+HASHES = "#" * 300
+RAW_STRING_HIDES_EXIT = f'def s := r{HASHES}"\\"{HASHES} #exit -- "\n' + PROOF
+GLUED_SET_OPTION = "theorem t : True := True.intro\ndef x := 512set_option debug.skipKernelTC true in\n" + PROOF
+HELPERS = (
+    "theorem add_rules (n : N) : Eq (N.add n N.z) n := @Eq.refl _ n\n"
+    "theorem declare_refl (n : N) : Eq n n := @Eq.refl _ n\n"
+    "theorem add_zero (n : N) : Eq (N.add n N.z) n := add_rules n\n"
+)
 
 FORBIDDEN = [
     "import Foo",
@@ -59,12 +67,47 @@ FORBIDDEN = [
     "@[init f] def g : N := N.z",
     "attribute [command_elab foo] bar",
     "attribute [local tactic foo] bar",
-    "def f := s!\"{N.z}\"",
+    "def f := s!\"{by native_decide}\"",
+    "def f := s!\"{\" #eval 1 \"}\"",
     PROOF + "/- the rest hides everything",
     PROOF + "def s := \"unterminated",
     PROOF + "def c := 'ab'",
     PROOF + "def s := \"bad \\q escape\"",
+    GLUED_SET_OPTION,
+    RAW_STRING_HIDES_EXIT,
+    "def x := 512unsafe def f : N := N.z",
+    "def x := 0x1Funsafe def f : N := N.z",
+    "def x := 1.5e3set_option debug.skipKernelTC true",
+    "def x := 2.unsafe def f : N := N.z",
+    "def x := 1_000#exit",
+    'def s := r##"a"#"b"## #exit',
+    "def s := '\"' #exit -- \"",
+    "set_option trace.Meta.synthInstance true in\n" + PROOF,
+    "set_option compiler.extract_closed false",
+    "set_option warningAsError true",
+    "set_option 512 true",
+    "theorem t : True := by set_option debug.skipKernelTC true in exact True.intro",
+    "register_simp_attr my_simp\n" + PROOF,
+    PROOF + "declare_aesop_rule_sets [foo]",
+    PROOF + "my_rules foo",
+    "/-- doc -/\nregister_thing foo\n" + PROOF,
+    "builtin_initialize pure ()",
+    "theorem t : True := True.intro +--\n#eval 1",
+    PROOF.replace(" := ", "\t:= "),
+    PROOF.replace(" := ", "\u00a0:= "),
+    "def x := #r\"\\\" #exit -- \"",
+    "def x := \"{\" #exit -- \"",
+    PROOF + "def x := N.z\r#exit",
+    "theorem t : s ≤ tᶜ := h #eval 1",
+    "theorem t : #s ≤ #t := h\n#print axioms t",
 ]
+
+
+def check(toolchain, text: str, **kw):
+    """`verify` of `text` as a proof of Arith.add_zero against the real offline Lean."""
+    from workbench.lean.verify import verify
+
+    return verify(FIXTURES / "Arith.lean", text, "Arith.add_zero", toolchain=toolchain, **kw)
 
 
 @pytest.mark.parametrize("text", FORBIDDEN)
@@ -88,6 +131,25 @@ ALLOWED = [
     "namespace Helpers\ntheorem x : Eq N.z N.z := @Eq.refl _ _\nend Helpers\n" + PROOF,
     "def «my notation» := N.z\n" + PROOF,
     "theorem List.isPrefixOf_refl : True := True.intro\n",
+    HELPERS,
+    "theorem builtin_helper : True := True.intro\ntheorem register_x : True := builtin_helper\n",
+    "theorem add_zero (n : N) : Eq (N.add n N.z) n :=\nadd_rules n\n",
+    "theorem my_rules : True := True.intro\ntheorem x : True :=\n  my_rules\n",
+    "set_option linter.unusedVariables false in\n" + PROOF,
+    "set_option pp.all true\nset_option synthInstance.maxHeartbeats 0 in\n" + PROOF,
+    "theorem t : True := by set_option maxHeartbeats 1000 in exact True.intro\n",
+    'def x := r##"has "# inside"##\n' + PROOF,
+    'def x := r"\\"\n' + PROOF,
+    'def x := s!"{N.z} and {N.s N.z}"\n' + PROOF,
+    "def «unsafe» := N.z\ndef N.axiom_free := N.z\n" + PROOF,
+    PROOF.replace("\n", "\r\n"),
+    "theorem t : f ⁻¹' s = f '' s := h.1.2\n",
+    "def x := (1_000, 0x1F, 0b101, 0o17, 1.5e3, 2., 1E-3)\n",
+    "def c := ('a', '\\'', '\\\\', '\\x41', '\\u0041', '\"')\n",
+    "def s := \"gap \\\n   continues \\\"quoted\\\" {x}\"\n",
+    "/-! module doc /- nested -/ -/\n/-- doc -/\n@[simp] private theorem add_rules : True := True.intro\n",
+    "theorem card_le : #s ≤ #t ∧ 2 * #(s ∩ t) = (#s) := h\n",
+    "set_option backward.isDefEq.respectTransparency false in\n" + PROOF,
 ]
 
 
@@ -112,6 +174,49 @@ def test_comment_and_string_tricks_do_not_hide_code(text):
     assert found and any("#eval" in f.construct or "unreadable" in f.construct for f in found), found
 
 
+def test_an_axiom_is_reported_as_forbidden_and_as_an_axiom():
+    [finding] = scan("axiom cheat : False\n")
+    assert finding.codes == ("forbidden", "axiom") and finding.construct == "axiom cheat"
+
+
+def test_unreadable_text_names_line_and_column():
+    [finding] = scan(PROOF + "def s :=\n  \"bad \\q\"\n")
+    assert finding.construct == "unreadable text" and finding.line == 3
+    assert "line 3, column 7: invalid escape" in finding.message
+
+
+@pytest.mark.parametrize(
+    "text, construct",
+    [
+        (GLUED_SET_OPTION, "set_option debug.skipKernelTC"),
+        (RAW_STRING_HIDES_EXIT, "#exit"),
+        ("def x := 512unsafe def f : N := N.z", "unsafe"),
+        ("set_option «debug».skipKernelTC true", "set_option debug.skipKernelTC"),
+        ("register_simp_attr my_simp\n" + PROOF, "register_simp_attr"),
+    ],
+)
+def test_the_refused_construct_is_named(text, construct):
+    assert construct in [f.construct for f in scan(text)]
+
+
+def test_the_scan_grows_linearly():
+    import time
+
+    chunk = "/- c -/ theorem t (n : N) : Eq n n := @Eq.refl _ n -- x\n#eval \"s\" 'c' r#\"raw\"# 0x1F\n"
+
+    def seconds(size: int) -> float:
+        text = chunk * (size // len(chunk))
+        best = float("inf")
+        for _ in range(2):
+            started = time.perf_counter()
+            assert scan(text)
+            best = min(best, time.perf_counter() - started)
+        return best
+
+    small, large = seconds(64 * 1024), seconds(512 * 1024)
+    assert large < 16 * small + 0.05, (small, large)
+
+
 def test_findings_carry_candidate_lines():
     found = scan(PROOF + "\n-- fine\n#exit\n")
     assert [(f.construct, f.line) for f in found] == [("#exit", 4)]
@@ -123,13 +228,103 @@ def test_non_strict_scan_allows_header_words_only():
 
 
 @pytest.mark.lean
-@pytest.mark.parametrize("text", ["#eval N.z\n" + PROOF, "set_option debug.skipKernelTC true in\n" + PROOF, "/-/- -/ #exit -- -/\n" + PROOF])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "#eval N.z\n" + PROOF, "set_option debug.skipKernelTC true in\n" + PROOF, "/-/- -/ #exit -- -/\n" + PROOF,
+        GLUED_SET_OPTION, RAW_STRING_HIDES_EXIT, "set_option trace.Meta.synthInstance true in\n" + PROOF,
+        "/-! /-/- -/ -/ #exit --/\n" + PROOF,
+    ],
+)
 def test_forbidden_candidates_are_rejected_without_running_lean(lean_toolchain, text):
-    from workbench.lean.verify import verify
-
-    v = verify(FIXTURES / "Arith.lean", text, "Arith.add_zero", toolchain=lean_toolchain)
+    v = check(lean_toolchain, text)
     assert v.verdict == "rejected" and {r.code.value for r in v.reasons} == {"forbidden"}
     assert v.messages == []
+
+
+@pytest.mark.lean
+def test_a_candidates_own_axiom_is_forbidden_and_an_axiom(lean_toolchain):
+    v = check(lean_toolchain, (FIXTURES / "cand" / "own_axiom.lean").read_text())
+    assert [r.code.value for r in v.reasons] == ["forbidden", "axiom"]
+    assert all("add_zero_ax" in r.message and r.line == 1 for r in v.reasons)
+
+
+@pytest.mark.lean
+@pytest.mark.parametrize(
+    "text",
+    [
+        HELPERS,
+        "set_option maxHeartbeats 400000 in\nset_option linter.unusedVariables false in\n" + PROOF,
+        "/-- a docstring that says `macro_rules` and `#exit` -/\ntheorem declare_refl (n : N) : Eq n n := @Eq.refl _ n\n" + PROOF,
+        PROOF.replace("\n", "\r\n"),
+    ],
+)
+def test_honest_variants_are_accepted_by_lean(lean_toolchain, text):
+    v = check(lean_toolchain, text)
+    assert v.accepted, v.reasons
+
+
+@pytest.mark.lean
+def test_a_trailing_axiom_audit_is_dropped_only_by_the_non_strict_path(lean_toolchain):
+    text = PROOF + "#print axioms add_zero\n#print axioms Arith.add_zero -- audit\n"
+    strict = check(lean_toolchain, text)
+    assert [(r.code.value, r.line) for r in strict.reasons] == [("forbidden", 2), ("forbidden", 3)]
+    assert check(lean_toolchain, text, strict=False).accepted
+
+
+@pytest.mark.lean
+def test_a_whole_file_with_a_changed_docstring_is_normalized_not_rejected(lean_toolchain):
+    statement = (FIXTURES / "Arith.lean").read_text()
+    whole = (
+        statement.replace("/-- An assumption of the library, not proved here. -/", "/-- The library's assumption,\n   reworded. -/")
+        .replace("inductive N where | z | s (n : N)", "inductive N where\n  | z\n  | s (n : N)")
+        .replace("n := sorryAx _ Bool.false", "n := @Eq.refl _ n", 1)
+    )
+    assert whole.count("@Eq.refl _ n") == 1 and "reworded" in whole
+    assert {r.code.value for r in check(lean_toolchain, whole).reasons} == {"forbidden", "axiom"}
+    v = check(lean_toolchain, whole + "#print axioms Arith.add_zero\n", strict=False)
+    assert v.accepted, v.reasons
+
+
+def _wb_verify_json(lean_bin, tmp_path, text: str) -> tuple[int, dict]:
+    import json
+
+    from typer.testing import CliRunner
+
+    from cli.app import app
+
+    candidate = tmp_path / "Candidate.lean"
+    candidate.write_bytes(text.encode())
+    args = ["lean", "verify", str(FIXTURES / "Arith.lean"), str(candidate), "--name", "Arith.add_zero", "--lean", str(lean_bin), "--json"]
+    r = CliRunner().invoke(app, args, catch_exceptions=False)
+    return r.exit_code, json.loads(r.stdout)
+
+
+@pytest.mark.lean
+@pytest.mark.parametrize(
+    "text, construct",
+    [
+        (GLUED_SET_OPTION, "set_option debug.skipKernelTC"),
+        (RAW_STRING_HIDES_EXIT, "#exit"),
+        ("def x := 512unsafe def f : N := N.z\n" + PROOF, "unsafe"),
+    ],
+)
+def test_cli_rejects_hidden_cheats(lean_bin, tmp_path, text, construct):
+    code, data = _wb_verify_json(lean_bin, tmp_path, text)
+    assert code == 1 and data["verdict"] == "rejected"
+    assert [r["code"] for r in data["reasons"]] == ["forbidden"] and f"`{construct}`" in data["reasons"][0]["message"]
+
+
+@pytest.mark.lean
+def test_cli_accepts_helpers_named_like_extension_commands(lean_bin, tmp_path):
+    code, data = _wb_verify_json(lean_bin, tmp_path, HELPERS)
+    assert code == 0 and data["verdict"] == "accepted", data["reasons"]
+
+
+@pytest.mark.lean
+def test_cli_reports_an_own_axiom_both_ways(lean_bin, tmp_path):
+    code, data = _wb_verify_json(lean_bin, tmp_path, "axiom cheat (n : N) : Eq (N.add n N.z) n\ntheorem add_zero (n : N) : Eq (N.add n N.z) n := cheat n\n")
+    assert code == 1 and [r["code"] for r in data["reasons"]] == ["forbidden", "axiom"]
 
 
 def test_declarations_in_namespaces_sections_with_docstrings_and_attributes():

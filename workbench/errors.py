@@ -129,3 +129,14 @@ class ProviderError(WorkbenchError):
     def __init__(self, message: str, *, status: int | None = None, hint: str | None = None) -> None:
         self.status = status
         super().__init__(message, hint=hint)
+
+
+class LexError(WorkbenchError, ValueError):
+    """Lean text the checker cannot read exactly as Lean's lexer would; says where (line, 0-based column) and why."""
+
+    def __init__(self, problem: str, offset: int, line: int, column: int) -> None:
+        self.problem = problem
+        self.offset = offset
+        self.line = line
+        self.column = column
+        super().__init__(f"line {line}, column {column}: {problem}")

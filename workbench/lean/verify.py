@@ -298,7 +298,7 @@ def verify(
     findings = scan(text, strict=True)
     if findings:
         verdict = _rejected(ReasonCode.forbidden, findings[0].message, started, toolchain, findings[0].line)
-        verdict.reasons = [Reason(code=ReasonCode.forbidden, message=f.message, line=f.line) for f in findings]
+        verdict.reasons = [Reason(code=ReasonCode(code), message=f.message, line=f.line) for f in findings for code in f.codes]
         return verdict
     if time.monotonic() - started >= timeout:
         return _rejected(ReasonCode.timeout, f"reading and scanning the candidate took longer than {timeout:g} s", started, toolchain)
