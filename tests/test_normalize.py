@@ -92,3 +92,21 @@ def test_an_audit_followed_by_more_code_stays_and_is_judged():
 def test_other_print_commands_are_not_audits():
     text = PROOF + "#print \"'Arith.add_zero' does not depend on any axioms\"\n"
     assert normalize_candidate(STATEMENT, text, "Arith.add_zero") == text
+
+
+def test_a_file_that_proves_an_earlier_sorried_lemma_on_the_way_is_accepted(lean_toolchain):
+    from workbench.lean.verify import verify
+
+    statement = FIXTURES / "Helpers.lean"
+    text = statement.read_text()
+    whole = text.replace("theorem helper (n : N) : Eq (N.add n N.z) n := sorryAx _ Bool.false",
+                         "theorem helper (n : N) : Eq (N.add n N.z) n := @Eq.refl _ n").replace(
+        "theorem target : Eq (N.add (N.s N.z) N.z) (N.s N.z) := sorryAx _ Bool.false",
+        "theorem target : Eq (N.add (N.s N.z) N.z) (N.s N.z) := helper (N.s N.z)")
+    out = normalize_candidate(text, whole, "Arith.target")
+    assert "theorem helper_proved" in out and ":= helper_proved (N.s N.z)" in out
+    v = verify(statement, whole, "Arith.target", toolchain=lean_toolchain, strict=False, sandbox="off", timeout=60)
+    assert v.verdict == "accepted", v.reasons
+    cheat = whole.replace(":= @Eq.refl _ n", ":= sorryAx _ Bool.false")  # the "proof" of the lemma is itself a gap
+    v = verify(statement, cheat, "Arith.target", toolchain=lean_toolchain, strict=False, sandbox="off", timeout=60)
+    assert v.verdict == "rejected"
