@@ -32,13 +32,22 @@ def timed(fn, runs: int) -> list[float]:
     return times
 
 
-def raw_runs(lean: str, runs: int) -> list[float]:
+def big_candidate(lemmas: int) -> Path:
+    """A candidate with `lemmas` helper lemmas before the target (written to a temporary file)."""
+    body = "".join(f"theorem h{i} (n : N) : Eq (N.add n N.z) n := @Eq.refl _ n\n" for i in range(lemmas))
+    body += f"theorem add_zero (n : N) : Eq (N.add n N.z) n := h{lemmas - 1} n\n"
+    path = Path(tempfile.mkdtemp(prefix="wb-bench-")) / f"big{lemmas}.lean"
+    path.write_text(body)
+    return path
+
+
+def raw_runs(lean: str, runs: int, candidate: Path = CANDIDATE) -> list[float]:
     """The two Lean invocations verify makes (assembled file to .olean, then the fresh kernel check), unwrapped."""
     from workbench.lean.source import find_declaration
     from workbench.lean.verify import assemble, final_check_text
 
     statement = STATEMENT.read_text()
-    assembly = assemble(statement, find_declaration(statement, NAME), CANDIDATE.read_text(), "bench0")
+    assembly = assemble(statement, find_declaration(statement, NAME), candidate.read_text(), "bench0")
     scratch = Path(tempfile.mkdtemp(prefix="wb-bench-"))
     (scratch / f"{assembly.module}.lean").write_text(assembly.text)
     (scratch / "Final.lean").write_text(final_check_text(assembly, negate=False))
@@ -56,12 +65,12 @@ def raw_runs(lean: str, runs: int) -> list[float]:
     return timed(both, runs)
 
 
-def api_runs(lean: str, runs: int, sandbox: str) -> list[float]:
+def api_runs(lean: str, runs: int, sandbox: str, candidate: Path = CANDIDATE) -> list[float]:
     from workbench.lean.toolchain import resolve_toolchain
     from workbench.lean.verify import verify
 
     toolchain = resolve_toolchain(lean)
-    text = CANDIDATE.read_text()
+    text = candidate.read_text()
 
     def one() -> None:
         if not verify(STATEMENT, text, NAME, toolchain=toolchain, sandbox=sandbox).accepted:
@@ -70,9 +79,9 @@ def api_runs(lean: str, runs: int, sandbox: str) -> list[float]:
     return timed(one, runs)
 
 
-def cli_runs(lean: str, runs: int, sandbox: str) -> list[float]:
+def cli_runs(lean: str, runs: int, sandbox: str, candidate: Path = CANDIDATE) -> list[float]:
     wb = str(Path(sys.executable).with_name("wb"))
-    argv = [wb, "lean", "verify", str(STATEMENT), str(CANDIDATE), "--name", NAME, "--lean", lean, "--sandbox", sandbox]
+    argv = [wb, "lean", "verify", str(STATEMENT), str(candidate), "--name", NAME, "--lean", lean, "--sandbox", sandbox]
 
     def one() -> None:
         if subprocess.run(argv, capture_output=True).returncode != 0:
@@ -105,6 +114,14 @@ def main() -> None:
     print(f"fixture: {STATEMENT.name} + {CANDIDATE.name} ({args.runs} runs each, median)")
     for label, seconds in rows:
         print(f"  {label:32s} {seconds * 1000:8.1f} ms   {seconds / raw:5.2f}x raw")
+    cli = statistics.median(cli_runs(lean, args.runs, "off"))
+    print(f"  fixed cost of the command (wb lean verify minus raw Lean): {(cli - raw) * 1000:.0f} ms (aim: at most 250 ms)")
+    big = big_candidate(4000)
+    runs = max(3, args.runs // 5)
+    big_raw = statistics.median(raw_runs(lean, runs, big))
+    big_cli = statistics.median(cli_runs(lean, runs, "off", big))
+    print(f"4,000-lemma candidate ({big.stat().st_size // 1024} KiB, {runs} runs each, median): raw Lean {big_raw:.2f} s, "
+          f"wb lean verify {big_cli:.2f} s = {big_cli / big_raw:.2f}x raw (aim: at most 1.2x)")
     from bench_scan import report
 
     report(runs=3)

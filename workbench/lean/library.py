@@ -165,10 +165,7 @@ class Library:
     def _visible_assumptions(self, node: NodeRef, closure: set[str]) -> dict[str, str]:
         """Assumption axioms declared before the target in its checking environment (imported modules, and earlier
         in its own module): a candidate cannot redeclare those names, so each one in an audit is the node's own."""
-        from workbench.lean.source import find_declaration
-
-        view = self.texts.view(node.module)
-        target = find_declaration(view, node.decl)
+        target = self.texts.declaration(node.module, node.decl)
         out: dict[str, str] = {}
         for other in self.nodes.values():
             if other.id == node.id:
@@ -176,7 +173,7 @@ class Library:
             if other.module in closure:
                 out[assumption_name(other.id, self.salt)] = other.id
             elif other.module == node.module and target is not None:
-                found = find_declaration(view, other.decl)
+                found = self.texts.declaration(other.module, other.decl)
                 if found is not None and found.command.start < target.command.start:
                     out[assumption_name(other.id, self.salt)] = other.id
         return out
