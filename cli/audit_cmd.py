@@ -17,6 +17,7 @@ def audit(
     ctx: typer.Context,
     ids: Annotated[Optional[list[str]], typer.Argument(metavar="[ID]...", help="Audit only these settled nodes (default: every proved or disproved node).")] = None,
     record: Annotated[bool, typer.Option("--record", help="Write the new check time, toolchain and statement digest into the evidence of the nodes that pass (one commit).")] = False,
+    replay: Annotated[bool, typer.Option("--replay", help="Also replay each compiled proof through an independent checker (lean4checker on PATH).")] = False,
     lean: LeanOpt = None,
     timeout: TimeoutOpt = None,
     memory_mb: MemoryOpt = None,
@@ -48,7 +49,7 @@ def audit(
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        report = do_audit(ws, ids or None, opts, record=record, commit=not no_commit, on_node=line)
+        report = do_audit(ws, ids or None, opts, record=record, commit=not no_commit, replay=replay, on_node=line)
     if as_json:
         emit_json({"ok": report.ok, "nodes": [{"id": n.id, "result": n.result, "reasons": n.reasons} for n in report.nodes]})
     else:

@@ -88,3 +88,18 @@ def test_a_private_target_is_refused_with_a_clear_message(lean_bin, tmp_path):
                           env=env, capture_output=True, text=True, timeout=60, cwd=tmp_path)
     assert done.returncode == 2
     assert "private" in done.stderr and "drop `private`" in done.stderr
+
+
+def test_audit_replay_needs_the_checker(lean_bin, tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from cli.app import app
+
+    monkeypatch.setenv("WORKBENCH_LEAN", str(lean_bin))
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")
+    runner = CliRunner()
+    ws = tmp_path / "ws"
+    assert runner.invoke(app, ["init", str(ws), "--no-mathlib"]).exit_code == 0
+    monkeypatch.chdir(ws)
+    r = runner.invoke(app, ["audit", "--replay"])
+    assert r.exit_code == 2 and "lean4checker" in r.output

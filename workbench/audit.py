@@ -67,12 +67,14 @@ def audit(
     *,
     record: bool = False,
     commit: bool = True,
+    replay: bool = False,
     on_node: Callable[[AuditNode], None] | None = None,
 ) -> AuditReport:
     """Re-verify the settled nodes (all, or `ids`): each stored proof through the same pipeline against the
     current statement, the digests and the list of nodes it rests on, then build the modules that hold them
     (and `lake build` where Lake is installed). With `record`, `ok` nodes get the new check time, toolchain and
-    (for a re-checked changed statement) digest in their evidence, in one commit."""
+    (for a re-checked changed statement) digest in their evidence, in one commit. With `replay`, each compiled
+    proof is also replayed through an independent checker (lean4checker), as `wb lean verify --replay` does."""
     from workbench.lean.verify import CHECKER_VERSION, verify
 
     started = time.monotonic()
@@ -86,6 +88,11 @@ def audit(
             raise UsageError(f"not settled, nothing to audit: {', '.join(missing)}", hint="`wb audit` replays proved and disproved nodes")
     chosen = [conjs[i] for i in (ids or sorted(conjs)) if conjs[i].status in (Status.proved, Status.disproved)]
     toolchain = toolchain_for(ws, opts)
+    if replay:
+        from workbench.lean.verify import REPLAY_HINT, replay_checker
+
+        if replay_checker() is None:
+            raise UsageError("--replay needs an independent checker: lean4checker is not on PATH", hint=REPLAY_HINT)
     lib = library(ws, opts, toolchain)
     records = ws.records()
     report = AuditReport(ok=True, lean_version=toolchain.version)
@@ -103,7 +110,7 @@ def audit(
                 env = lib.check_env(conj.id)
                 verdict = verify(
                     env.statement_path, candidate, conj.formal.decl, toolchain=toolchain,  # type: ignore[union-attr]
-                    negate=conj.status == Status.disproved, strict=True, **verify_kwargs(ws, opts, env),
+                    negate=conj.status == Status.disproved, strict=True, replay=replay, **verify_kwargs(ws, opts, env),
                 )
             except UsageError as exc:
                 node.result, node.reasons = "failed", [exc.message]

@@ -364,11 +364,16 @@ def settle(
     if conj.status in (Status.proved, Status.disproved):
         raise ConflictError(f"'{conj_id}' is already {conj.status.value}", hint=f"see `wb show {conj_id}`")
     statement_file(ws, conj)
+    import time
+
     toolchain = toolchain_for(ws, opts)
     env = check_env(ws, conj_id, opts, toolchain)
     decl = conj.formal.decl  # type: ignore[union-attr]
+    started = time.monotonic()
     body = normalize_candidate(env.view_text, candidate, decl) if isinstance(candidate, str) else candidate
-    verdict = verify(env.statement_path, body, decl, toolchain=toolchain, negate=negate, strict=True, **verify_kwargs(ws, opts, env))
+    kwargs = verify_kwargs(ws, opts, env)
+    kwargs["timeout"] = max(kwargs["timeout"] - (time.monotonic() - started), 0.001)  # normalizing counts too
+    verdict = verify(env.statement_path, body, decl, toolchain=toolchain, negate=negate, strict=True, **kwargs)
     if not verdict.accepted:
         return CheckResult(id=conj_id, action="disproof" if negate else "proof", verdict=verdict, status=conj.status.value)
     return record_settlement(
