@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from _browser import browser_missing, chromium, synthetic_graph  # noqa: E402
-from workbench.html import render_page  # noqa: E402
+from workbench.page import render_page  # noqa: E402
 
 
 def bench_write(n: int) -> None:

@@ -173,7 +173,7 @@ def graph(
 
         text = to_mermaid(data["nodes"], data["edges"])
     elif fmt == GraphFormat.html:
-        from workbench.html import render_page
+        from workbench.page import render_page
 
         text = render_page(data, title=f"{ws.name}: conjecture graph")
         output = output or "graph.html"

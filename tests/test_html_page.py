@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from _browser import browser_missing, chromium, demo_graph, graph, node, synthetic_graph
-from workbench.html import render_page, render_statement
+from workbench.page import render_page, render_statement
 
 
 def write_page(tmp_path: Path, data: dict, name: str = "graph.html") -> Path:
