@@ -15,15 +15,22 @@ _VIS_PACKAGE = "pyvis"
 _VIS_DIR = ("templates", "lib")  # holds vis-<version>/vis-network.min.js
 
 
-def render_page(data: dict, *, title: str = "Conjecture graph") -> str:
-    """Return one self-contained HTML page drawing `data` (the `wb graph --format json` object plus page extras)."""
+def render_page(data: dict, *, title: str = "Conjecture graph", engine: str | None = None) -> str:
+    """Return one self-contained HTML page drawing `data` (the `wb graph --format json` object plus page extras);
+    `engine` picks the layout (`dot` or `igraph`; default: dot where Graphviz is installed)."""
     from importlib import resources
 
+    from workbench.page.views import page_views
+
     render = statement_renderer()
+    notes_render = statement_renderer(breaks=True)
     page = dict(data)
-    page["nodes"] = [_page_node(node, render) for node in data.get("nodes") or []]
+    files: dict[str, str] = {}
+    page["nodes"] = [_page_node(node, render, notes_render, files) for node in data.get("nodes") or []]
     page["edges"] = [dict(edge) for edge in data.get("edges") or []]
+    page["files"] = files
     page.setdefault("title", title)
+    page["views"] = page_views(page["nodes"], page["edges"], engine=engine)
 
     vis_js = _vis_network_js()
     assets = resources.files("workbench.page").joinpath("assets")
@@ -59,15 +66,28 @@ def _vis_network_js() -> str:
     return max(builds, key=version).joinpath("vis-network.min.js").read_text(encoding="utf-8")
 
 
-def _page_node(node: dict, render: Callable[[str], str]) -> dict:
+def _page_node(node: dict, render: Callable[[str], str], notes_render: Callable[[str], str], files: dict[str, str]) -> dict:
+    from workbench.page.formal import formal_parts, highlight_lean
+
     out = dict(node)
     out["informal_html"] = render(node.get("informal") or "")
     notes = []
     for note in node.get("notes") or []:
         note = dict(note)
-        note["text_html"] = render(note.get("text") or "")
+        note["text_html"] = notes_render(note.get("text") or "")
         notes.append(note)
     out["notes"] = notes
+    formal = node.get("formal")
+    if isinstance(formal, dict) and formal.get("lean"):
+        formal = dict(formal)
+        text = formal.pop("lean")
+        key = formal.get("file") or f"({node.get('id')})"
+        if key not in files:
+            files[key] = highlight_lean(text)
+        formal["file_key"] = key
+        formal["lines"] = text.count("\n") + 1
+        formal.update(formal_parts(str(node.get("id")), formal.get("decl"), text))
+        out["formal"] = formal
     return out
 
 

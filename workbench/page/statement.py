@@ -28,13 +28,13 @@ def render_statement(text: str) -> str:
     return statement_renderer()(text)
 
 
-@lru_cache(maxsize=1)
-def statement_renderer() -> Callable[[str], str]:
-    """The cached Markdown-and-math renderer behind `render_statement`."""
+@lru_cache(maxsize=2)
+def statement_renderer(breaks: bool = False) -> Callable[[str], str]:
+    """The cached Markdown-and-math renderer behind `render_statement`; with `breaks`, a line break stays one."""
     from latex2mathml.converter import convert
     from markdown_it import MarkdownIt
 
-    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("table")
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False, "breaks": breaks}).enable("table")
 
     @lru_cache(maxsize=8192)
     def math(tex: str, display: bool) -> str:
