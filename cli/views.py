@@ -10,7 +10,7 @@ from typing import Annotated, Optional
 import typer
 
 from cli.common import JsonOpt, WorkspaceOpt, open_workspace
-from cli.output import STATUS_STYLE, console, emit_json, styled_status
+from cli.output import STATUS_STYLE, console, emit_json, notice, styled_status
 
 
 def list_(
@@ -189,7 +189,8 @@ def graph(
         if open_page:
             import webbrowser
 
-            webbrowser.open(target.as_uri())
+            if not webbrowser.open(target.as_uri()):
+                notice(f"no browser could be opened here: open {target.as_uri()} yourself")
 
 
 def _json_text(data: dict) -> str:

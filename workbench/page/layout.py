@@ -236,36 +236,45 @@ def _layered_part(boxes: list[Box], edges: list[tuple[int, int, str]], part: lis
     local = {g: k for k, g in enumerate(part)}
     tall = max(boxes[i].h for i in part)
     row = tall + LAYER_GAP
-    graph = igraph.Graph(n=len(part), directed=True)
-    crossing = []
     inside = set(part)
+    layer = [top - level[i] for i in part]
+    links: list[tuple[int, int]] = []
+    chains: list[tuple[int, int, int, list[int]]] = []  # edge, source, target, dummy vertices from source to target
     for e, (s, t, _) in enumerate(edges):
-        if s in inside and t in inside and s != t and level[s] != level[t]:
-            crossing.append((e, s, t))
-    graph.add_edges([(local[s], local[t]) for _, s, t in crossing])
-    drawn = graph.layout_sugiyama(layers=[top - level[i] for i in part], hgap=1, vgap=1, maxiter=25)
-    rows: dict[int, list[tuple[float, float, object]]] = {}
-    for g, k in local.items():
-        rows.setdefault(top - level[g], []).append((drawn.coords[k][0], boxes[g].w, ("n", g)))
-    for (e, _, _), bends in zip(crossing, drawn.edge_routing):
-        for j, (bx, by) in enumerate(bends):
-            rows.setdefault(int(round(by)), []).append((bx, 0.0, ("b", e, j)))
-    where: dict[object, float] = {}
+        if s not in inside or t not in inside or s == t or level[s] == level[t]:
+            continue
+        a, b = top - level[s], top - level[t]
+        step = 1 if b > a else -1
+        dummies = []
+        prev = local[s]
+        for k in range(a + step, b, step):
+            dummies.append(len(layer))
+            layer.append(k)
+            links.append((prev, dummies[-1]) if step > 0 else (dummies[-1], prev))
+            prev = dummies[-1]
+        links.append((prev, local[t]) if step > 0 else (local[t], prev))
+        chains.append((e, s, t, dummies))
+    graph = igraph.Graph(n=len(layer), directed=True)
+    graph.add_edges(links)
+    coords = graph.layout_sugiyama(layers=layer, hgap=1, vgap=1, maxiter=25).coords
+    rows: dict[int, list[tuple[float, float, int]]] = {}
+    for v, k in enumerate(layer):
+        rows.setdefault(k, []).append((coords[v][0], float(boxes[part[v]].w) if v < len(part) else 0.0, v))
+    where: dict[int, float] = {}
     for items in rows.values():
         items.sort(key=lambda item: item[0])
-        placed = _spread([x * UNIT for x, _, _ in items], [(a[1] + b[1]) / 2 + (NODE_GAP if a[1] and b[1] else BEND_GAP) for a, b in zip(items, items[1:])])
-        where.update((item[2], x) for item, x in zip(items, placed))
-    x0 = min(where[("n", g)] - boxes[g].w / 2 for g in part)
-    x0 = min([x0] + [x for key, x in where.items() if key[0] == "b"])
-    pos = {g: (where[("n", g)] - x0, (top - level[g]) * row + tall / 2) for g in part}
+        gaps = [(a[1] + b[1]) / 2 + (NODE_GAP if a[1] and b[1] else BEND_GAP) for a, b in zip(items, items[1:])]
+        where.update((item[2], x) for item, x in zip(items, _spread([x * UNIT for x, _, _ in items], gaps)))
+    x0 = min(where[v] - (boxes[part[v]].w / 2 if v < len(part) else 0) for v in where)
+    pos = {g: (where[k] - x0, (top - level[g]) * row + tall / 2) for g, k in local.items()}
     routes: dict[int, list[float]] = {}
-    for (e, s, t), bends in zip(crossing, drawn.edge_routing):
-        pts = [(where[("b", e, j)] - x0, by * row + tall / 2) for j, (_, by) in enumerate(bends)]
-        routes[e] = _vertical_curve(pos[s], boxes[s].h / 2, pos[t], boxes[t].h / 2, pts)
+    for e, s, t, dummies in chains:
+        pts = [(where[v] - x0, layer[v] * row + tall / 2) for v in dummies]
+        routes[e] = _vertical_curve(pos[s], boxes[s].h / 2, pos[t], boxes[t].h / 2, pts, tall / 2)
     for e, (s, t, _) in enumerate(edges):
         if s in inside and t in inside and s != t and level[s] == level[t]:
             routes[e] = _arc(pos[s], pos[t], boxes[s].h / 2)
-    right = max([pos[g][0] + boxes[g].w / 2 for g in part] + [x - x0 for key, x in where.items() if key[0] == "b"])
+    right = max(where[v] - x0 + (boxes[part[v]].w / 2 if v < len(part) else 0) for v in where)
     return _Block(right, top * row + tall + LAYER_GAP * 0.5, pos, routes)
 
 
@@ -289,14 +298,18 @@ def _spread(want: list[float], gaps: list[float]) -> list[float]:
 
 
 def _vertical_curve(a: tuple[float, float], a_half: float, b: tuple[float, float], b_half: float,
-                    bends: list[tuple[float, float]]) -> list[float]:
-    """A smooth route from the box at `a` to the box at `b` (half-heights given) through `bends`, vertical at each point."""
-    down = b[1] > a[1]
-    pts = [(a[0], a[1] + (a_half if down else -a_half)), *bends, (b[0], b[1] - (b_half if down else -b_half))]
-    out = [pts[0][0], pts[0][1]]
-    for (x1, y1), (x2, y2) in zip(pts, pts[1:]):
-        mid = (y2 - y1) / 2
-        out += [x1, y1 + mid, x2, y2 - mid, x2, y2]
+                    bends: list[tuple[float, float]], row_half: float) -> list[float]:
+    """A route from the box at `a` to the box at `b` (half-heights given) through `bends`: straight down (or up)
+    across each layer it passes, and S-shaped in the free gaps between layers."""
+    sign = 1 if b[1] > a[1] else -1
+    out = [a[0], a[1] + sign * a_half]
+    stops = [(x, y - sign * row_half, y + sign * row_half) for x, y in bends] + [(b[0], b[1] - sign * b_half, None)]
+    for x, enter, leave in stops:
+        x1, y1 = out[-2], out[-1]
+        mid = (enter - y1) / 2
+        out += [x1, y1 + mid, x, enter - mid, x, enter]
+        if leave is not None:
+            out += [x, enter, x, leave, x, leave]
     return out
 
 

@@ -947,6 +947,17 @@
       panel.appendChild(ul0);
     }
     var ev = n.evidence;
+    var assumes = ev && Array.isArray(ev.assumes) ? ev.assumes : [];
+    if (assumes.length) {
+      panel.appendChild(h("div", { "class": "n", text: "Open assumptions: nodes the proof rests on that were not proved when Lean checked it" }));
+      var ula = h("ul", { "class": "assumptions" });
+      assumes.forEach(function (dep) {
+        var t = byId.get(dep);
+        ula.appendChild(h("li", null, t ? nodeLink(dep) : h("span", { "class": "id", text: dep + " (not in this graph)" }),
+          t && t.status === "proved" ? h("span", { "class": "n", text: " — proved since" }) : null));
+      });
+      panel.appendChild(ula);
+    }
     if (ev && typeof ev === "object") {
       panel.appendChild(dl([["Lean", ev.lean_version], ["Axioms", (ev.axioms && ev.axioms.length) ? ev.axioms : (ev.axioms ? "none" : null)],
         ["Prover", ev.prover], ["Model", ev.model], ["Checked", fmtDate(ev.checked_at)], ["Checker", ev.checker_version],
@@ -959,10 +970,23 @@
       panel.appendChild(h("p", null, h("b", { text: "Attempts: " }), txt));
     }
 
+    var f = n.formal && typeof n.formal === "object" ? n.formal : null;
+    if (f && f.proof_html) {
+      var disproof = f.proof_kind === "disproof";
+      panel.appendChild(h("h3", { text: disproof ? "Accepted disproof (a proof of the negation)" : "Accepted proof" }));
+      var caveat = { stale: "Checked against an earlier statement: `wb audit` re-checks it.",
+        unverified: "This block does not match the recorded evidence: not counted as settled." }[n.status];
+      if (caveat) panel.appendChild(h("p", { "class": "n", text: caveat }));
+      panel.appendChild(h("pre", { "class": "lean proof", html: f.proof_html }));
+    }
     panel.appendChild(h("h3", { text: "Formal statement" }));
-    if (n.formal && typeof n.formal === "object") {
-      panel.appendChild(dl([["Module", n.formal.module], ["Declaration", n.formal.decl], ["File", n.formal.file]]));
-      if (n.formal.lean) panel.appendChild(h("pre", null, h("code", { text: n.formal.lean })));
+    if (f) {
+      panel.appendChild(dl([["Module", f.module], ["Declaration", f.decl], ["File", f.file]]));
+      if (f.declaration_html) panel.appendChild(h("pre", { "class": "lean declaration", html: f.declaration_html }));
+      var file = f.file_key && DATA.files ? DATA.files[f.file_key] : null;
+      if (file) panel.appendChild(h("details", { "class": "file" },
+        h("summary", { text: "Whole file" + (f.file ? " " + f.file : "") + " (" + f.lines + " lines)" }),
+        h("pre", { "class": "lean", html: file })));
     } else {
       panel.appendChild(h("p", { text: "Not formalized yet." }));
     }
