@@ -10,7 +10,7 @@ from typing import Annotated, Optional
 import typer
 
 from cli.common import JsonOpt, WorkspaceOpt, open_workspace
-from cli.output import STATUS_STYLE, console, emit_json, styled_status
+from cli.output import STATUS_STYLE, console, emit_json, notice, styled_status
 
 
 def list_(
@@ -173,7 +173,7 @@ def graph(
 
         text = to_mermaid(data["nodes"], data["edges"])
     elif fmt == GraphFormat.html:
-        from workbench.html import render_page
+        from workbench.page import render_page
 
         text = render_page(data, title=f"{ws.name}: conjecture graph")
         output = output or "graph.html"
@@ -189,7 +189,8 @@ def graph(
         if open_page:
             import webbrowser
 
-            webbrowser.open(target.as_uri())
+            if not webbrowser.open(target.as_uri()):
+                notice(f"no browser could be opened here: open {target.as_uri()} yourself")
 
 
 def _json_text(data: dict) -> str:

@@ -27,7 +27,7 @@ run wb show debate-pspace
 run wb graph debate-pspace --depth 2
 run wb next --limit 5
 run wb graph --format mermaid -o graph.mmd
-if python -c "import workbench.html" 2>/dev/null; then
+if python -c "import workbench.page" 2>/dev/null; then
   run wb graph --format html -o "$ws/graph.html"
   echo "open the page: file://$ws/graph.html"
 fi

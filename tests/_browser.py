@@ -7,6 +7,8 @@ import random
 import shutil
 from pathlib import Path
 
+import pytest
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -80,6 +82,30 @@ def graph(nodes: list[dict], edges: list[tuple[str, str, str]], **extra) -> dict
     return data
 
 
+GAMES_MODULE = """\
+import Mathlib
+
+namespace Conjectures
+
+/-- A finite game tree. -/
+inductive GameTree where
+  | leaf (v : Int)
+  | node (children : List GameTree)
+
+/-- Every finite zero-sum game tree has a value. -/
+-- wb:begin proof zermelo · accepted 2025-01-02 (portfolio)
+--: theorem zermelo (t : GameTree) : ∃ v, IsValue t v := by
+--:   sorry
+section wb_proof
+theorem zermelo (t : GameTree) : ∃ v, IsValue t v := by
+  induction t <;> simp_all
+end wb_proof
+-- wb:end proof zermelo
+
+end Conjectures
+"""
+
+
 def demo_graph() -> dict:
     """A small alignment-flavoured graph for screenshots and the small tests."""
     lean_ev = {"lean_version": "4.35.0", "axioms": ["propext", "Classical.choice"], "checker_version": "0.1.0",
@@ -89,9 +115,8 @@ def demo_graph() -> dict:
         node("zermelo", title="Finite zero-sum game trees have a value", kind="theorem", area="game-theory",
              tags=["games", "debate"], status="proved", priority=2,
              informal="Every finite two-player zero-sum game tree $T$ has a value $v(T) \\in \\{-1, 1\\}$ obtained by backward induction:\n\n$$v(T) = \\max_{a} \\min_{b} v(T_{a,b}).$$",
-             formal={"module": "Conjectures.Games", "decl": "zermelo", "file": "lean/Conjectures/Games.lean",
-                     "lean": "theorem zermelo (t : GameTree) : ∃ v, IsValue t v := by\n  induction t <;> simp_all"},
-             evidence=lean_ev, sources=[{"citation": "Zermelo 1913", "arxiv": None, "url": "https://en.wikipedia.org/wiki/Zermelo%27s_theorem_(game_theory)"}]),
+             formal={"module": "Conjectures.Games", "decl": "zermelo", "file": "lean/Conjectures/Games.lean", "lean": GAMES_MODULE},
+             evidence=dict(lean_ev, rests_on=["game-tree"]), sources=[{"citation": "Zermelo 1913", "arxiv": None, "url": "https://en.wikipedia.org/wiki/Zermelo%27s_theorem_(game_theory)"}]),
         node("debate-pspace", title="Debate with optimal play decides PSPACE", kind="theorem", area="oversight",
              tags=["debate"], status="conditional", priority=3,
              informal="With polynomially many rounds and optimal play, debate judged by a polynomial-time verifier decides exactly $\\mathsf{PSPACE}$; one round gives $\\mathsf{NP}$.",
@@ -99,8 +124,9 @@ def demo_graph() -> dict:
              formal={"module": "Conjectures.Debate", "decl": "debate_pspace", "file": "lean/Conjectures/Debate.lean",
                      "lean": "theorem debate_pspace : DebateClass = PSPACE := sorry"},
              evidence={"lean_version": "4.35.0", "axioms": ["propext"], "prover": "llm", "model": "example-model",
-                       "checked_at": "2025-01-03T00:00:00+00:00"},
-             notes=[{"trust": "claimed", "text": "The prover's informal sketch reduces to TQBF.", "author": "llm", "family": None,
+                       "checked_at": "2025-01-03T00:00:00+00:00", "assumes": ["alternation-pspace"],
+                       "rests_on": ["alternation-pspace", "zermelo"]},
+             notes=[{"trust": "claimed", "text": "The prover's informal sketch reduces to TQBF.\nStep 2: alternation.", "author": "llm", "family": None,
                      "verdict": None, "date": "2025-01-03"}]),
         node("alternation-pspace", title="Alternating polynomial time equals PSPACE", kind="lemma", area="complexity",
              tags=["complexity"], status="formalized",
@@ -162,3 +188,87 @@ def synthetic_graph(n: int, seed: int = 7) -> dict:
         if i > 5 and rng.random() < 0.08:
             edges.append((f"n{i:05d}", rng.choice(OTHER_EDGES), f"n{rng.randrange(i):05d}"))
     return graph(nodes, edges, workspace="synthetic")
+
+
+def write_page(tmp_path: Path, data: dict, name: str = "graph.html") -> Path:
+    path = tmp_path / name
+    from workbench.page import render_page
+
+    path.write_text(render_page(data, title="Test graph"), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def browser():
+    reason = browser_missing()
+    if reason:
+        pytest.skip(f"browser tests skipped: {reason}")
+    with chromium() as b:
+        yield b
+
+
+class Page:
+    """A page opened from disk, with every request, console error and page error recorded."""
+
+    def __init__(self, browser, path: Path, fragment: str = "", viewport=(1280, 800)):
+        self.path = path
+        self.url = path.resolve().as_uri()
+        self.requests: list[str] = []
+        self.blocked: list[str] = []
+        self.errors: list[str] = []
+        self.context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
+        self.page = self.context.new_page()
+        self.page.route("**/*", self._route)
+        self.page.on("console", lambda m: m.type == "error" and self.errors.append(f"console: {m.text}"))
+        self.page.on("pageerror", lambda e: self.errors.append(f"pageerror: {e}"))
+        self.page.goto(self.url + fragment)
+        self.wait_ready()
+
+    def _route(self, route):
+        url = route.request.url
+        self.requests.append(url)
+        if url.split("#")[0] == self.url:
+            route.continue_()
+        else:
+            self.blocked.append(url)
+            route.abort()
+
+    def wait_ready(self):
+        self.page.wait_for_function("window.wbGraph && window.wbGraph.ready === true", timeout=60_000)
+
+    def js(self, expr: str, arg=None):
+        return self.page.evaluate(expr, arg)
+
+    def drawn(self) -> set[str]:
+        return set(self.js("wbGraph.drawnIds()"))
+
+    def click_node(self, node_id: str):
+        pos = self.js("id => wbGraph.position(id)", node_id)
+        assert pos, f"{node_id} is not drawn"
+        self.page.mouse.click(pos["x"], pos["y"])
+
+    def panel_node(self) -> str | None:
+        return self.js("document.getElementById('panel').hidden ? null : document.getElementById('panel').dataset.nodeId")
+
+    def close(self):
+        # Every test ends with: nothing fetched but the file itself, no errors in the console.
+        try:
+            assert self.blocked == [], f"the page tried to fetch {self.blocked}"
+            assert all(u.split("#")[0] == self.url for u in self.requests)
+            assert self.errors == [], self.errors
+        finally:
+            self.context.close()
+
+
+@pytest.fixture
+def open_page(browser, tmp_path):
+    pages: list[Page] = []
+
+    def _open(data: dict, fragment: str = "", **kw) -> Page:
+        p = Page(browser, write_page(tmp_path, data, f"graph{len(pages)}.html"), fragment, **kw)
+        pages.append(p)
+        return p
+
+    yield _open
+    for p in pages:
+        p.close()

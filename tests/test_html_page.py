@@ -9,14 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from _browser import browser_missing, chromium, demo_graph, graph, node, synthetic_graph
-from workbench.html import render_page, render_statement
-
-
-def write_page(tmp_path: Path, data: dict, name: str = "graph.html") -> Path:
-    path = tmp_path / name
-    path.write_text(render_page(data, title="Test graph"), encoding="utf-8")
-    return path
+from _browser import Page, browser, demo_graph, graph, node, open_page, synthetic_graph, write_page  # noqa: F401 - fixtures
+from workbench.page import render_page, render_statement
 
 
 def embedded(html: str) -> dict:
@@ -90,82 +84,6 @@ def test_render_page_tolerates_missing_optional_keys():
 
 
 @pytest.fixture(scope="module")
-def browser():
-    reason = browser_missing()
-    if reason:
-        pytest.skip(f"browser tests skipped: {reason}")
-    with chromium() as b:
-        yield b
-
-
-class Page:
-    """A page opened from disk, with every request, console error and page error recorded."""
-
-    def __init__(self, browser, path: Path, fragment: str = "", viewport=(1280, 800)):
-        self.path = path
-        self.url = path.resolve().as_uri()
-        self.requests: list[str] = []
-        self.blocked: list[str] = []
-        self.errors: list[str] = []
-        self.context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
-        self.page = self.context.new_page()
-        self.page.route("**/*", self._route)
-        self.page.on("console", lambda m: m.type == "error" and self.errors.append(f"console: {m.text}"))
-        self.page.on("pageerror", lambda e: self.errors.append(f"pageerror: {e}"))
-        self.page.goto(self.url + fragment)
-        self.wait_ready()
-
-    def _route(self, route):
-        url = route.request.url
-        self.requests.append(url)
-        if url.split("#")[0] == self.url:
-            route.continue_()
-        else:
-            self.blocked.append(url)
-            route.abort()
-
-    def wait_ready(self):
-        self.page.wait_for_function("window.wbGraph && window.wbGraph.ready === true", timeout=60_000)
-
-    def js(self, expr: str, arg=None):
-        return self.page.evaluate(expr, arg)
-
-    def drawn(self) -> set[str]:
-        return set(self.js("wbGraph.drawnIds()"))
-
-    def click_node(self, node_id: str):
-        pos = self.js("id => wbGraph.position(id)", node_id)
-        assert pos, f"{node_id} is not drawn"
-        self.page.mouse.click(pos["x"], pos["y"])
-
-    def panel_node(self) -> str | None:
-        return self.js("document.getElementById('panel').hidden ? null : document.getElementById('panel').dataset.nodeId")
-
-    def close(self):
-        # Every test ends with: nothing fetched but the file itself, no errors in the console.
-        try:
-            assert self.blocked == [], f"the page tried to fetch {self.blocked}"
-            assert all(u.split("#")[0] == self.url for u in self.requests)
-            assert self.errors == [], self.errors
-        finally:
-            self.context.close()
-
-
-@pytest.fixture
-def open_page(browser, tmp_path):
-    pages: list[Page] = []
-
-    def _open(data: dict, fragment: str = "", **kw) -> Page:
-        p = Page(browser, write_page(tmp_path, data, f"graph{len(pages)}.html"), fragment, **kw)
-        pages.append(p)
-        return p
-
-    yield _open
-    for p in pages:
-        p.close()
-
-
-@pytest.fixture(scope="module")
 def big():
     return synthetic_graph(300)
 
@@ -175,7 +93,11 @@ def test_every_node_is_drawn(open_page, big):
     assert small.drawn() == {n["id"] for n in demo_graph()["nodes"]}
     assert small.js("document.getElementById('counts').textContent") == "9 of 9 nodes"
     large = open_page(big)
+    assert large.drawn() == set() and large.js("wbGraph.state().mode") == "overview"
+    large.page.click("#show-all")
+    large.wait_ready()
     assert large.drawn() == {n["id"] for n in big["nodes"]}
+    assert large.js("location.hash") == "#view=all"
     # the page draws from the embedded element, which scripts can read too
     ids = large.js("JSON.parse(document.getElementById('wb-graph').textContent).nodes.map(n => n.id)")
     assert len(ids) == 300
@@ -192,6 +114,8 @@ def test_clicking_a_node_shows_its_details(open_page):
     assert panel.locator(".statement math").count() >= 2  # LaTeX rendered as MathML
     assert panel.locator('a[href="https://arxiv.org/abs/1805.00899"]').count() == 1
     assert "theorem debate_pspace : DebateClass = PSPACE := sorry" in text
+    assert "Open assumptions" in text and panel.locator('.assumptions [data-node-id="alternation-pspace"]').count() == 1
+    assert panel.locator(".note .statement br").count() == 1  # a note keeps its line break
     assert "Conjectures.Debate" in text and "4.35.0" in text  # formal statement and evidence
     assert "conditional" in text and "trust: claimed" in text
     assert "Notes never settle a node" in text
@@ -204,7 +128,7 @@ def test_clicking_a_node_shows_its_details(open_page):
 
 
 def test_clicking_a_node_in_a_few_hundred(open_page, big):
-    p = open_page(big)
+    p = open_page(big, "#view=all")
     target = "n00150"
     p.js("id => wbGraph.network.focus(id, {scale: 1})", target)  # zoom in, as a reader would, to click it
     assert p.panel_node() is None
@@ -274,6 +198,7 @@ def test_url_fragment_restores_a_view(open_page, big):
     assert p.js("wbGraph.state()") == {
         "focus": "debate-pspace", "dir": "down", "depth": 2,
         "filters": {"status": [], "kind": ["definition", "theorem"], "area": [], "tag": []}, "node": "zermelo",
+        "all": False, "mode": "nodes",
     }
     assert p.drawn() == {"debate-pspace", "zermelo", "game-tree"}
     assert p.panel_node() == "zermelo"
@@ -298,7 +223,7 @@ def test_filters_change_the_drawing_and_the_url(open_page, big):
     assert p.js("location.hash") == "#status=proved&area=oversight"
     p.page.click("#reset")
     p.wait_ready()
-    assert len(p.drawn()) == 300 and p.js("location.hash") == ""
+    assert p.js("wbGraph.state().mode") == "overview" and p.js("location.hash") == ""
 
 
 def test_bad_fragment_is_ignored_with_a_notice(open_page):

@@ -558,7 +558,7 @@ class Workspace:
                 node["sources"] = [s.model_dump(mode="json") for s in conj.sources]
                 node["formal"] = conj.formal.model_dump(mode="json") if conj.formal else None
                 if conj.formal and conj.formal.file and (self.root / conj.formal.file).is_file():
-                    node["formal"]["lean"] = (self.root / conj.formal.file).read_text(encoding="utf-8", errors="replace")[:20000]
+                    node["formal"]["lean"] = (self.root / conj.formal.file).read_text(encoding="utf-8", errors="replace")[:2_000_000]
                 node["evidence"] = conj.evidence.model_dump(mode="json") if conj.evidence else None
                 node["notes"] = [n.model_dump(mode="json") for n in conj.notes]
                 node["reviews"] = [r.model_dump(mode="json") for r in conj.reviews]

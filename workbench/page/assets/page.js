@@ -39,48 +39,56 @@
   };
   var EDGE_ORDER = ["uses", "implies", "generalizes", "special-case-of", "equivalent", "refutes"];
   var FACETS = ["status", "kind", "area", "tag"];
-  var FONT = "14px system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif";
-  var NODE_H = 30;
+  var FONT_FAMILY = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif";
+  var LABEL_PX = 14, LINE_PX = 17;
+  // Everything is laid out in Python (workbench/page/layout.py); the page only draws.
+  var VIEWS = DATA.views || { labels: [], widths: [], node_h: 48, all: { x: [], y: [], routes: {}, captions: [], bounds: [0, 0, 0, 0] }, overview: null };
+  var NODE_H = VIEWS.node_h;
 
   // ---------- data ----------
-  var nodes = (DATA.nodes || []).filter(function (n) { return n && typeof n.id === "string"; });
+  var nodes = [];
   var byId = new Map();
-  nodes.forEach(function (n) {
+  (DATA.nodes || []).forEach(function (n, i) {
+    if (!n || typeof n.id !== "string") return;
+    n._i = i;
     n.kind = n.kind || "conjecture";
     n.status = n.status || n.recorded_status || "informal";
     n.tags = Array.isArray(n.tags) ? n.tags : [];
     n.title = n.title || n.id;
     n.area = n.area || "";
+    nodes.push(n);
     byId.set(n.id, n);
   });
-  var edges = (DATA.edges || []).filter(function (e) { return e && byId.has(e.source) && byId.has(e.target); });
+  var edges = [];
+  (DATA.edges || []).forEach(function (e, i) {
+    if (e && byId.has(e.source) && byId.has(e.target)) { e._i = i; edges.push(e); }
+  });
   var outEdges = new Map(), inEdges = new Map();
   nodes.forEach(function (n) { outEdges.set(n.id, []); inEdges.set(n.id, []); });
-  edges.forEach(function (e, i) {
+  edges.forEach(function (e) {
     e.kind = e.kind || "uses";
-    e._i = i;
     outEdges.get(e.source).push(e);
     inEdges.get(e.target).push(e);
   });
 
   var measure = document.createElement("canvas").getContext("2d");
-  measure.font = FONT;
   nodes.forEach(function (n) {
-    var label = n.title.length > 30 ? n.title.slice(0, 28) + "…" : n.title;
-    n._label = label;
-    var slant = n.kind === "conjecture" ? 0 : (n.kind === "theorem" ? 0 : NODE_H * 0.8);
-    var w = Math.ceil(measure.measureText(label).width) + 24 + slant;
-    if (n.kind === "conjecture") w = Math.ceil(w * 1.18);
-    n._w = Math.max(w, 60);
+    n._lines = VIEWS.labels[n._i] || [n.title];
+    n._w = VIEWS.widths[n._i] || 120;
+    // the box was sized from estimated glyph widths: if this browser's font is wider, the label shrinks to fit
+    measure.font = LABEL_PX + "px " + FONT_FAMILY;
+    var room = n._w - 18 - (n.kind === "conjecture" ? n._w * 0.14 : (n.kind === "theorem" ? 0 : NODE_H * 0.8));
+    var widest = Math.max.apply(null, n._lines.map(function (l) { return measure.measureText(l).width; }));
+    n._px = widest > room ? Math.max(10, Math.floor(LABEL_PX * room / widest * 10) / 10) : LABEL_PX;
     n._top = typeof n.rank === "number" && n.rank >= 1 && n.rank <= TOP_RANK;
   });
 
   // ---------- view state (mirrored in the URL fragment) ----------
-  var state = { focus: null, dir: "down", depth: null, filters: emptyFilters(), node: null };
+  var state = { focus: null, dir: "down", depth: null, filters: emptyFilters(), node: null, all: false };
   function emptyFilters() { var f = {}; FACETS.forEach(function (k) { f[k] = new Set(); }); return f; }
 
   function parseHash(hash) {
-    var out = { focus: null, dir: "down", depth: null, filters: emptyFilters(), node: null, problems: [] };
+    var out = { focus: null, dir: "down", depth: null, filters: emptyFilters(), node: null, all: false, problems: [] };
     (hash || "").replace(/^#/, "").split("&").forEach(function (part) {
       if (!part) return;
       var eq = part.indexOf("=");
@@ -95,6 +103,8 @@
       } else if (key === "depth") {
         var v = decodeSafe(raw);
         if (/^\d+$/.test(v)) out.depth = parseInt(v, 10); else if (v !== "") out.problems.push("depth must be a whole number ≥ 0");
+      } else if (key === "view") {
+        out.all = decodeSafe(raw) === "all";
       } else if (FACETS.indexOf(key) >= 0) {
         raw.split(",").forEach(function (v) { v = decodeSafe(v); if (v) out.filters[key].add(v); });
       }
@@ -106,6 +116,7 @@
 
   function stateHash() {
     var parts = [];
+    if (state.all && VIEWS.overview) parts.push("view=all");
     if (state.focus) {
       parts.push("focus=" + enc(state.focus), "dir=" + state.dir);
       if (state.depth !== null) parts.push("depth=" + state.depth);
@@ -166,43 +177,6 @@
     return out;
   }
 
-  // Layer assignment on the drawn `uses` subgraph: a node sits one layer above the highest node it
-  // uses (longest path), then nodes are lowered to just under their lowest user to keep rows short.
-  function assignLevels(ids) {
-    var inView = new Set(ids);
-    var level = new Map(), mark = new Map();
-    function uses(id) { return outEdges.get(id).filter(function (e) { return e.kind === "uses" && inView.has(e.target); }); }
-    function users(id) { return inEdges.get(id).filter(function (e) { return e.kind === "uses" && inView.has(e.source); }); }
-    ids.forEach(function (root) {
-      if (level.has(root)) return;
-      var stack = [[root, 0]];
-      mark.set(root, 1);
-      while (stack.length) {
-        var top = stack[stack.length - 1];
-        var out = uses(top[0]);
-        if (top[1] < out.length) {
-          var t = out[top[1]++].target;
-          if (!mark.has(t)) { mark.set(t, 1); stack.push([t, 0]); } // mark 1 = on stack: a cycle edge is ignored
-        } else {
-          var lv = 0;
-          out.forEach(function (e) { if (level.has(e.target)) lv = Math.max(lv, level.get(e.target) + 1); });
-          level.set(top[0], lv);
-          mark.set(top[0], 2);
-          stack.pop();
-        }
-      }
-    });
-    var order = ids.slice().sort(function (a, b) { return level.get(b) - level.get(a); });
-    order.forEach(function (id) {
-      var us = users(id);
-      if (!us.length) return;
-      var lowest = Infinity;
-      us.forEach(function (e) { lowest = Math.min(lowest, level.get(e.source)); });
-      if (lowest - 1 > level.get(id)) level.set(id, lowest - 1);
-    });
-    return level;
-  }
-
   // ---------- drawing ----------
   function tracePath(ctx, kind, x, y, w, h) {
     var l = x - w / 2, r = x + w / 2, t = y - h / 2, b = y + h / 2, s = h * 0.4;
@@ -237,6 +211,14 @@
 
   var network = null;
   var autoFit = true;
+  function drawLabel(ctx, lines, x, y, px, bold) {
+    ctx.fillStyle = "#000000";
+    ctx.font = (bold ? "600 " : "") + px + "px " + FONT_FAMILY;
+    ctx.textAlign = "center";
+    ctx.textBaseline = "middle";
+    var step = px * LINE_PX / LABEL_PX;
+    lines.forEach(function (line, k) { ctx.fillText(line, x, y + 1 + (k - (lines.length - 1) / 2) * step); });
+  }
   function renderer(n) {
     var fill = STATUS_FILL[n.status] || "#FFFFFF";
     return function (args) {
@@ -249,13 +231,7 @@
           ctx.lineWidth = st.selected ? 4 : (st.hover ? 2.5 : 1.2);
           ctx.strokeStyle = st.selected ? "#000000" : "#333333";
           ctx.stroke();
-          if (!network || network.getScale() > 0.3) {
-            ctx.fillStyle = "#000000";
-            ctx.font = FONT;
-            ctx.textAlign = "center";
-            ctx.textBaseline = "middle";
-            ctx.fillText(n._label, x, y + 1);
-          }
+          if (!network || network.getScale() * n._px > 4) drawLabel(ctx, n._lines, x, y, n._px, false);
           if (n._top) {
             var bx = x + n._w / 2 - 4, by = y - NODE_H / 2 - 2;
             ctx.beginPath();
@@ -266,7 +242,7 @@
             ctx.strokeStyle = "#FFFFFF";
             ctx.stroke();
             ctx.fillStyle = "#FFFFFF";
-            ctx.font = "bold 11px system-ui, sans-serif";
+            ctx.font = "bold 11px " + FONT_FAMILY;
             ctx.textAlign = "center";
             ctx.textBaseline = "middle";
             ctx.fillText(String(n.rank), bx, by + 1);
@@ -277,14 +253,88 @@
     };
   }
 
+  // ---------- the overview: groups (areas) as cards with counts and a status bar ----------
+  var OVERVIEW = VIEWS.overview;
+  var groupsByName = new Map();
+  if (OVERVIEW) OVERVIEW.groups.forEach(function (g, k) {
+    g._k = k;
+    g._ids = g.members.map(function (i) { return DATA.nodes[i] && DATA.nodes[i].id; }).filter(function (id) { return byId.has(id); });
+    groupsByName.set(g.name, g);
+  });
+  function overviewMode() {
+    return !!OVERVIEW && !state.all && !state.focus && FACETS.every(function (k) { return !state.filters[k].size; });
+  }
+  function cardRenderer(g) {
+    var W = OVERVIEW.card[0], H = OVERVIEW.card[1];
+    var order = STATUS.map(function (s) { return s[0]; });
+    return function (args) {
+      var ctx = args.ctx, x = args.x, y = args.y, st = args.state;
+      return {
+        drawNode: function () {
+          var l = x - W / 2, t = y - H / 2;
+          ctx.beginPath();
+          ctx.rect(l, t, W, H);
+          ctx.fillStyle = "#ffffff";
+          ctx.fill();
+          ctx.lineWidth = st.hover || st.selected ? 3 : 1.5;
+          ctx.strokeStyle = "#333333";
+          ctx.stroke();
+          ctx.textAlign = "left";
+          ctx.textBaseline = "alphabetic";
+          ctx.fillStyle = "#000000";
+          ctx.font = "600 17px " + FONT_FAMILY;
+          ctx.fillText(g.name || "(no " + OVERVIEW.facet + ")", l + 12, t + 24, W - 24);
+          ctx.font = "14px " + FONT_FAMILY;
+          ctx.fillStyle = "#333333";
+          ctx.fillText(g._ids.length + " node" + (g._ids.length === 1 ? "" : "s") + " · click to open", l + 12, t + 45, W - 24);
+          var bx = l + 12, bw = W - 24, total = g._ids.length || 1;
+          order.forEach(function (status) {
+            var c = g.statuses[status] || 0;
+            if (!c) return;
+            var w = bw * c / total;
+            ctx.fillStyle = STATUS_FILL[status];
+            ctx.fillRect(bx, t + 55, w, 14);
+            bx += w;
+          });
+          ctx.strokeStyle = "#666666";
+          ctx.lineWidth = 1;
+          ctx.strokeRect(l + 12, t + 55, W - 24, 14);
+          ctx.font = "13px " + FONT_FAMILY;
+          ctx.fillStyle = "#333333";
+          if (g.rests_on.length) ctx.fillText("rests on " + g.rests_on.map(function (r) { return (r[0] || "(none)") + " (" + r[1] + ")"; }).join(", "),
+            l + 12, t + 87, W - 24);
+          ctx.fillStyle = "#000000";
+          g.top.slice(0, 2).forEach(function (i, k) {
+            var n = DATA.nodes[i];
+            if (n) ctx.fillText("#" + n.rank + " next: " + n.title, l + 12, t + 106 + k * 17, W - 24);
+          });
+        },
+        nodeDimensions: { width: W, height: H }
+      };
+    };
+  }
+  function groupTooltip(g) {
+    var parts = STATUS.filter(function (s) { return g.statuses[s[0]]; }).map(function (s) { return g.statuses[s[0]] + " " + s[0]; });
+    return (g.name || "(none)") + ": " + g._ids.length + " nodes\n" + parts.join(", ") +
+      (g.rests_on.length ? "\nrests on " + g.rests_on.map(function (r) { return (r[0] || "(none)") + " (" + r[1] + " uses)"; }).join(", ") : "");
+  }
+  function openGroup(name) {
+    var next = parseHash(stateHash());
+    next.filters[OVERVIEW.facet] = new Set([name]);
+    next.node = null;
+    applyState(next, false);
+  }
+
   var container = document.getElementById("graph");
   var drawn = [];
   var drawnSet = new Set();
+  var scene = { routes: [], captions: [], boxes: [] };
   var api = window.wbGraph = {
     ready: false, data: DATA, layouts: 0, lastLayoutMs: null,
     drawnIds: function () { return drawn.slice(); },
+    groups: function () { return overviewMode() && OVERVIEW ? OVERVIEW.groups.map(function (g) { return g.name; }) : []; },
     position: function (id) {
-      if (!network || !drawnSet.has(id)) return null;
+      if (!network || !(drawnSet.has(id) || (overviewMode() && groupsByName.has(id.replace(/^group:/, ""))))) return null;
       var p = network.canvasToDOM(network.getPositions([id])[id]);
       var r = container.getBoundingClientRect();
       return { x: r.left + p.x, y: r.top + p.y };
@@ -293,69 +343,97 @@
       var r = container.getBoundingClientRect();
       return { x: r.left + r.width / 2, y: r.top + r.height / 2 };
     },
+    // on-screen rectangles (CSS pixels, page coordinates) of every drawn box, and the label size in pixels
+    boxes: function () {
+      if (!network) return [];
+      var r = container.getBoundingClientRect(), k = network.getScale();
+      return scene.boxes.map(function (b) {
+        var c = network.canvasToDOM({ x: b.x, y: b.y });
+        return { id: b.id, left: r.left + c.x - b.w * k / 2, right: r.left + c.x + b.w * k / 2,
+          top: r.top + c.y - b.h * k / 2, bottom: r.top + c.y + b.h * k / 2, labelPx: b.px * k, lines: b.lines };
+      });
+    },
     state: function () {
       var f = {};
       FACETS.forEach(function (k) { f[k] = Array.from(state.filters[k]).sort(); });
-      return { focus: state.focus, dir: state.dir, depth: state.depth, filters: f, node: state.node };
+      return { focus: state.focus, dir: state.dir, depth: state.depth, filters: f, node: state.node, all: state.all, mode: overviewMode() ? "overview" : "nodes" };
     },
     select: function (id) { selectNode(id, { centre: true }); },
     setView: function (hash) { applyState(parseHash(hash), true); }
   };
 
+  // The drawing a view uses: a group's own layout when exactly that group is shown, else the whole graph's.
+  function currentDrawing() {
+    if (OVERVIEW && !state.focus) {
+      var f = state.filters[OVERVIEW.facet];
+      if (f.size === 1) {
+        var g = groupsByName.get(Array.from(f)[0]);
+        if (g) return { d: g.drawing, slot: function (n) { return g.members.indexOf(n._i); }, whole: FACETS.every(function (k) { return k === OVERVIEW.facet || !state.filters[k].size; }) };
+      }
+    }
+    var whole = !state.focus && FACETS.every(function (k) { return !state.filters[k].size; });
+    return { d: VIEWS.all, slot: function (n) { return n._i; }, whole: whole };
+  }
+
+  function baseOptions(count) {
+    return {
+      autoResize: true,
+      physics: { enabled: false, stabilization: { enabled: false, fit: false } },
+      layout: { hierarchical: { enabled: false }, improvedLayout: false, randomSeed: 1 },
+      nodes: { shape: "custom", fixed: true },
+      edges: { smooth: false },
+      interaction: { hover: count <= 600, tooltipDelay: 250, multiselect: false, navigationButtons: false, keyboard: false, dragNodes: false }
+    };
+  }
+
   function layout(keepCamera) {
     var t0 = performance.now();
     api.ready = false;
     document.body.removeAttribute("data-ready");
-    drawn = visibleIds();
-    drawnSet = new Set(drawn);
-    var levels = assignLevels(drawn);
-    var visNodes = drawn.map(function (id) {
-      var n = byId.get(id);
-      return {
-        id: id, shape: "custom", ctxRenderer: renderer(n), level: levels.get(id),
-        title: n.title + "\n" + n.id + " · " + n.kind + " · " + n.status + (n._top ? " · #" + n.rank + " in wb next" : "")
-      };
-    });
-    var visEdges = [];
-    drawn.forEach(function (id) {
-      outEdges.get(id).forEach(function (e) {
-        if (!drawnSet.has(e.target)) return;
-        var style = EDGE[e.kind] || EDGE.uses;
-        visEdges.push({
-          id: "e" + e._i, from: e.source, to: e.target, color: { color: style.color, highlight: "#000000", hover: style.color },
-          width: style.width, dashes: style.dashes, arrows: style.arrows, title: e.source + " " + (style.text.split(":")[0]) + " " + e.target
+    hideTooltip();
+    var visNodes = [];
+    scene = { routes: [], captions: [], boxes: [] };
+    if (overviewMode()) {
+      drawn = [];
+      drawnSet = new Set();
+      var od = OVERVIEW.drawing;
+      OVERVIEW.groups.forEach(function (g, k) {
+        visNodes.push({ id: "group:" + g.name, x: od.x[k], y: od.y[k], shape: "custom", ctxRenderer: cardRenderer(g), title: groupTooltip(g) });
+        scene.boxes.push({ id: "group:" + g.name, x: od.x[k], y: od.y[k], w: OVERVIEW.card[0], h: OVERVIEW.card[1], px: 14, lines: [g.name] });
+      });
+    } else {
+      drawn = visibleIds();
+      drawnSet = new Set(drawn);
+      var pick = currentDrawing(), d = pick.d;
+      var slots = new Map();
+      drawn.forEach(function (id) {
+        var n = byId.get(id), k = pick.slot(n);
+        slots.set(id, k);
+        visNodes.push({
+          id: id, x: d.x[k], y: d.y[k], shape: "custom", ctxRenderer: renderer(n),
+          title: n.title + "\n" + n.id + " · " + n.kind + " · " + n.status + (n._top ? " · #" + n.rank + " in wb next" : "")
+        });
+        scene.boxes.push({ id: id, x: d.x[k], y: d.y[k], w: n._w, h: NODE_H, px: n._px, lines: n._lines });
+      });
+      drawn.forEach(function (id) {
+        outEdges.get(id).forEach(function (e) {
+          if (!drawnSet.has(e.target)) return;
+          var pts = d.routes[String(e._i)];
+          if (pts) scene.routes.push({ e: e, pts: pts });
         });
       });
-    });
-    var big = drawn.length > 600;
-    var widest = 60;
-    drawn.forEach(function (id) { widest = Math.max(widest, byId.get(id)._w); });
-    var options = {
-      autoResize: true,
-      physics: { enabled: false, stabilization: { enabled: false, fit: false } },
-      layout: {
-        hierarchical: {
-          enabled: true, direction: "DU", levelSeparation: 110, nodeSpacing: widest + 40, treeSpacing: widest + 80,
-          edgeMinimization: !big, blockShifting: !big, parentCentralization: !big
-        }
-      },
-      edges: {
-        smooth: visEdges.length > 1200 ? false : { enabled: true, type: "cubicBezier", forceDirection: "vertical", roundness: 0.45 },
-        selectionWidth: 1.5, hoverWidth: 0.5
-      },
-      nodes: { shape: "custom" },
-      interaction: {
-        hover: !big, tooltipDelay: 250, multiselect: false, navigationButtons: false, keyboard: false,
-        hideEdgesOnDrag: visEdges.length > 2000, hideEdgesOnZoom: visEdges.length > 2000
-      }
-    };
-    var data = { nodes: visNodes, edges: visEdges };
+      if (pick.whole) scene.captions = d.captions || [];
+    }
+    var options = baseOptions(visNodes.length);
+    var data = { nodes: visNodes, edges: [] };
     if (!network) {
       network = new vis.Network(container, data, options);
       api.network = network;
       network.on("click", onClick);
-      network.on("dragStart", function () { autoFit = false; });
-      network.on("zoom", function () { autoFit = false; });
+      network.on("dragStart", function () { autoFit = false; hideTooltip(); });
+      network.on("dragging", hideTooltip);
+      network.on("zoom", function () { autoFit = false; hideTooltip(); });
+      network.on("beforeDrawing", drawBehind);
       // until the reader moves the view, keep the whole drawing fitted when the window or panel resizes
       if (window.ResizeObserver) new ResizeObserver(function () {
         if (!autoFit) return;
@@ -364,8 +442,6 @@
       }).observe(container);
       network.on("afterDrawing", onDrawn);
     } else {
-      // empty first: changed layout options would otherwise lay out the old drawing once more
-      network.setData({ nodes: [], edges: [] });
       network.setOptions(options);
       network.setData(data);
     }
@@ -376,19 +452,86 @@
     updateCounts();
     network.redraw();
   }
+
+  // Edges, links between groups and captions are drawn under the nodes, along the routes computed in Python.
+  function drawBehind(ctx) {
+    var k = network.getScale();
+    var selected = state.node && drawnSet.has(state.node) ? state.node : null;
+    ctx.save();
+    scene.captions.forEach(function (c) {
+      if (k * 15 < 5) return;
+      ctx.font = "600 15px " + FONT_FAMILY;
+      ctx.fillStyle = "#5f6368";
+      ctx.textAlign = "left";
+      ctx.textBaseline = "top";
+      ctx.fillText(c.text, c.x, c.y);
+    });
+    scene.routes.forEach(function (r) {
+      var style = EDGE[r.e.kind] || EDGE.uses;
+      var hot = selected && (r.e.source === selected || r.e.target === selected);
+      var colour = hot ? "#000000" : style.color;
+      strokeRoute(ctx, r.pts, colour, style.width + (hot ? 1.2 : 0), style.dashes);
+      arrowHead(ctx, r.pts, colour, style.arrows.to.type === "bar", 1);
+      if (style.arrows.from) arrowHead(ctx, reversedRoute(r.pts), colour, false, 1);
+    });
+    ctx.restore();
+  }
+  function strokeRoute(ctx, p, colour, width, dashes) {
+    ctx.beginPath();
+    ctx.moveTo(p[0], p[1]);
+    for (var i = 2; i + 5 < p.length; i += 6) ctx.bezierCurveTo(p[i], p[i + 1], p[i + 2], p[i + 3], p[i + 4], p[i + 5]);
+    ctx.strokeStyle = colour;
+    ctx.lineWidth = width;
+    ctx.setLineDash(dashes || []);
+    ctx.stroke();
+    ctx.setLineDash([]);
+  }
+  function arrowHead(ctx, p, colour, bar, size) {
+    var n = p.length, ex = p[n - 2], ey = p[n - 1], j = n - 4;
+    while (j >= 0 && Math.abs(p[j] - ex) + Math.abs(p[j + 1] - ey) < 0.5) j -= 2;
+    if (j < 0) return;
+    var dx = ex - p[j], dy = ey - p[j + 1], len = Math.sqrt(dx * dx + dy * dy);
+    dx /= len; dy /= len;
+    ctx.fillStyle = colour;
+    ctx.strokeStyle = colour;
+    if (bar) {
+      ctx.lineWidth = 3;
+      ctx.beginPath();
+      ctx.moveTo(ex - dy * 7 - dx * 5, ey + dx * 7 - dy * 5);
+      ctx.lineTo(ex + dy * 7 - dx * 5, ey - dx * 7 - dy * 5);
+      ctx.stroke();
+      return;
+    }
+    var L = 10 * size, W = 4.5 * size;
+    ctx.beginPath();
+    ctx.moveTo(ex, ey);
+    ctx.lineTo(ex - dx * L - dy * W, ey - dy * L + dx * W);
+    ctx.lineTo(ex - dx * L + dy * W, ey - dy * L - dx * W);
+    ctx.closePath();
+    ctx.fill();
+  }
+  function reversedRoute(p) {
+    var out = [];
+    for (var i = p.length - 2; i >= 0; i -= 2) out.push(p[i], p[i + 1]);
+    return out;
+  }
+  function hideTooltip() {
+    document.querySelectorAll(".vis-tooltip").forEach(function (el) { el.style.visibility = "hidden"; });
+  }
+
   // vis-network's fit() measures custom shapes by their default size, not their drawn width: fit by hand.
   function fitView(animate) {
-    if (!drawn.length) return;
-    var pos = network.getPositions(drawn);
+    if (!scene.boxes.length) return;
     var minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity;
-    drawn.forEach(function (id) {
-      var p = pos[id], half = byId.get(id)._w / 2;
-      minX = Math.min(minX, p.x - half); maxX = Math.max(maxX, p.x + half);
-      minY = Math.min(minY, p.y - NODE_H / 2 - 12); maxY = Math.max(maxY, p.y + NODE_H / 2);
+    scene.boxes.forEach(function (b) {
+      minX = Math.min(minX, b.x - b.w / 2); maxX = Math.max(maxX, b.x + b.w / 2);
+      minY = Math.min(minY, b.y - b.h / 2 - 12); maxY = Math.max(maxY, b.y + b.h / 2);
     });
+    scene.captions.forEach(function (c) { minY = Math.min(minY, c.y); minX = Math.min(minX, c.x); });
     var w = container.clientWidth || 800, hgt = container.clientHeight || 600;
-    var scale = Math.min(w / (maxX - minX + 40), hgt / (maxY - minY + 40), 1.5);
+    var scale = Math.min(w / (maxX - minX + 24), hgt / (maxY - minY + 24), 1.25);
     autoFit = true;
+    hideTooltip();
     network.moveTo({ position: { x: (minX + maxX) / 2, y: (minY + maxY) / 2 }, scale: scale,
       animation: animate ? { duration: 300, easingFunction: "easeInOutQuad" } : false });
   }
@@ -401,16 +544,20 @@
     document.body.setAttribute("data-ready", "1");
   }
   function onClick(params) {
-    if (params.nodes && params.nodes.length) selectNode(params.nodes[0], { centre: false });
+    if (!params.nodes || !params.nodes.length) return;
+    var id = params.nodes[0];
+    if (typeof id === "string" && id.indexOf("group:") === 0) openGroup(id.slice(6));
+    else selectNode(id, { centre: false });
   }
 
   // ---------- applying a view ----------
   function applyState(next, relayout) {
-    var changedView = next.focus !== state.focus || next.dir !== state.dir || next.depth !== state.depth ||
+    var changedView = next.focus !== state.focus || next.dir !== state.dir || next.depth !== state.depth || next.all !== state.all ||
       FACETS.some(function (k) { return !sameSet(next.filters[k], state.filters[k]); });
     state.focus = next.focus;
     state.dir = next.dir;
     state.depth = next.depth;
+    state.all = next.all;
     state.filters = next.filters;
     state.node = next.node || null;
     syncControls();
@@ -440,6 +587,7 @@
   }
   function clearView() {
     state.focus = null;
+    state.all = false;
     state.filters = emptyFilters();
     syncControls();
     layout(false);
@@ -449,8 +597,13 @@
   function selectNode(id, opts) {
     if (!byId.has(id)) return;
     if (opts.reveal && !drawnSet.has(id)) {
-      clearView();
-      notice("Focus and filters were cleared to show " + id + ".");
+      var hadView = state.focus || FACETS.some(function (k) { return state.filters[k].size; });
+      state.focus = null;
+      state.filters = emptyFilters();
+      if (overviewMode()) state.filters[OVERVIEW.facet].add(byId.get(id)[OVERVIEW.facet] || "");
+      syncControls();
+      layout(false);
+      if (hadView) notice("Focus and filters were cleared to show " + id + ".");
     }
     state.node = id;
     showPanel(id);
@@ -478,6 +631,14 @@
   }
   function updateCounts() {
     var el = document.getElementById("counts");
+    var all = document.getElementById("show-all");
+    all.hidden = !OVERVIEW;
+    if (overviewMode()) {
+      el.textContent = "Overview: " + nodes.length + " nodes in " + OVERVIEW.groups.length + " " + (OVERVIEW.facet === "area" ? "areas" : "statuses") + " · click one to open it";
+      all.textContent = "Show all " + nodes.length + " nodes";
+      return;
+    }
+    all.textContent = "Overview";
     el.textContent = drawn.length + " of " + nodes.length + " nodes";
     if (!drawn.length && nodes.length) notice("No node matches these filters.");
   }
@@ -647,6 +808,9 @@
 
   document.getElementById("fit").addEventListener("click", function () { fitView(true); });
   document.getElementById("reset").addEventListener("click", function () { clearView(); });
+  document.getElementById("show-all").addEventListener("click", function () {
+    if (overviewMode()) { state.all = true; syncControls(); layout(false); writeHash(); } else clearView();
+  });
 
   // ---------- legend ----------
   (function buildLegend() {
@@ -783,6 +947,17 @@
       panel.appendChild(ul0);
     }
     var ev = n.evidence;
+    var assumes = ev && Array.isArray(ev.assumes) ? ev.assumes : [];
+    if (assumes.length) {
+      panel.appendChild(h("div", { "class": "n", text: "Open assumptions: nodes the proof rests on that were not proved when Lean checked it" }));
+      var ula = h("ul", { "class": "assumptions" });
+      assumes.forEach(function (dep) {
+        var t = byId.get(dep);
+        ula.appendChild(h("li", null, t ? nodeLink(dep) : h("span", { "class": "id", text: dep + " (not in this graph)" }),
+          t && t.status === "proved" ? h("span", { "class": "n", text: " — proved since" }) : null));
+      });
+      panel.appendChild(ula);
+    }
     if (ev && typeof ev === "object") {
       panel.appendChild(dl([["Lean", ev.lean_version], ["Axioms", (ev.axioms && ev.axioms.length) ? ev.axioms : (ev.axioms ? "none" : null)],
         ["Prover", ev.prover], ["Model", ev.model], ["Checked", fmtDate(ev.checked_at)], ["Checker", ev.checker_version],
@@ -795,10 +970,23 @@
       panel.appendChild(h("p", null, h("b", { text: "Attempts: " }), txt));
     }
 
+    var f = n.formal && typeof n.formal === "object" ? n.formal : null;
+    if (f && f.proof_html) {
+      var disproof = f.proof_kind === "disproof";
+      panel.appendChild(h("h3", { text: disproof ? "Accepted disproof (a proof of the negation)" : "Accepted proof" }));
+      var caveat = { stale: "Checked against an earlier statement: `wb audit` re-checks it.",
+        unverified: "This block does not match the recorded evidence: not counted as settled." }[n.status];
+      if (caveat) panel.appendChild(h("p", { "class": "n", text: caveat }));
+      panel.appendChild(h("pre", { "class": "lean proof", html: f.proof_html }));
+    }
     panel.appendChild(h("h3", { text: "Formal statement" }));
-    if (n.formal && typeof n.formal === "object") {
-      panel.appendChild(dl([["Module", n.formal.module], ["Declaration", n.formal.decl], ["File", n.formal.file]]));
-      if (n.formal.lean) panel.appendChild(h("pre", null, h("code", { text: n.formal.lean })));
+    if (f) {
+      panel.appendChild(dl([["Module", f.module], ["Declaration", f.decl], ["File", f.file]]));
+      if (f.declaration_html) panel.appendChild(h("pre", { "class": "lean declaration", html: f.declaration_html }));
+      var file = f.file_key && DATA.files ? DATA.files[f.file_key] : null;
+      if (file) panel.appendChild(h("details", { "class": "file" },
+        h("summary", { text: "Whole file" + (f.file ? " " + f.file : "") + " (" + f.lines + " lines)" }),
+        h("pre", { "class": "lean", html: file })));
     } else {
       panel.appendChild(h("p", { text: "Not formalized yet." }));
     }
