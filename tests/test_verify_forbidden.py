@@ -199,24 +199,6 @@ def test_the_refused_construct_is_named(text, construct):
     assert construct in [f.construct for f in scan(text)]
 
 
-def test_the_scan_grows_linearly():
-    import time
-
-    chunk = "/- c -/ theorem t (n : N) : Eq n n := @Eq.refl _ n -- x\n#eval \"s\" 'c' r#\"raw\"# 0x1F\n"
-
-    def seconds(size: int) -> float:
-        text = chunk * (size // len(chunk))
-        best = float("inf")
-        for _ in range(2):
-            started = time.perf_counter()
-            assert scan(text)
-            best = min(best, time.perf_counter() - started)
-        return best
-
-    small, large = seconds(64 * 1024), seconds(512 * 1024)
-    assert large < 16 * small + 0.05, (small, large)
-
-
 def test_findings_carry_candidate_lines():
     found = scan(PROOF + "\n-- fine\n#exit\n")
     assert [(f.construct, f.line) for f in found] == [("#exit", 4)]
