@@ -728,7 +728,7 @@ class BatchRun:
             verdict = self.executor.verify(t.check_file or t.statement_file, body, t.decl, negate=t.negate, **self._verify_kwargs, **t.verify_args())
             if not verdict.accepted:
                 return Feedback(verdict=verdict, checked=body), None
-            model = c.model if prover.kind == "llm" else None
+            model = c.model
             source = f"wb batch {self.id} ({unit.prover}, attempt {unit.k}, round {c.round}" + (f", {c.label}" if c.label else "") + ")"
             result = self._settle(t, body, verdict, prover=prover.name, model=model, source=source)
             if result is None:
