@@ -282,13 +282,14 @@ def main_goal(request) -> str | None:
     return block.split("\n\n")[0]
 
 
-def propose_from(server, proposals: dict[str, list[str]] = PROPOSALS, *, tokens_in: int = 400, tokens_out: int = 40):
+def propose_from(server, proposals: dict[str, list[str]] = PROPOSALS, *, tokens_in: int = 400, tokens_out: int = 40,
+                 delay: float = 0.0):
     """Make `server` answer every stepwise prompt with the tactics listed for its main goal, each in a ```lean block."""
 
     def reply(request):
         tactics = proposals.get(main_goal(request) or "", ["rfl"])
         text = "Next steps, best first:\n\n" + "\n\n".join(f"```lean\n{t}\n```" for t in tactics)
-        return server.ok(text, tokens_in=tokens_in, tokens_out=tokens_out, model="mock-prover-1")
+        return server.ok(text, tokens_in=tokens_in, tokens_out=tokens_out, model="mock-prover-1", delay=delay)
 
     server.on_request = reply
     return server
