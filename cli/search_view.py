@@ -48,7 +48,8 @@ def print_search(ws, a) -> None:
         c.print(escape(f"\nsearch {a.search}: not in the database"))
         return
     summ = view.summary
-    counts = ", ".join(f"{n} {RESULT_WORDS.get(k, k)}" for k, n in sorted(view.counts().items())) or "none"
+    counts = ", ".join(_plural(n, "new state") if k == "goals" else f"{n} {RESULT_WORDS.get(k, k)}"
+                       for k, n in sorted(view.counts().items())) or "none"
     ended = ENDINGS.get(view.stop_reason or "", view.stop_reason or "unfinished")
     if view.stop_reason == "closed" and a.verdict == "accepted":
         ended = "solved (this attempt's proof was accepted)"
