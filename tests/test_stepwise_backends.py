@@ -154,3 +154,17 @@ def test_unknown_and_custom_backends(workspace):
         backends.make_backend(ws, SimpleNamespace(backend="nowhere.module:factory"))
     made = backends.make_backend(ws, SimpleNamespace(backend="_stepwise_standin:backend", extra={}))
     assert made.name == "stand-in"
+
+
+def test_the_documented_settings_are_valid():
+    """The README's `[provers.stepwise]` block parses into valid settings (and names no unknown key)."""
+    import re
+    import tomllib
+
+    from workbench.provers.stepwise import StepwiseOptions
+
+    doc = (Path(__file__).parents[1] / "README.md").read_text()
+    block = next(b for b in re.findall(r"```toml\n(.*?)```", doc, flags=re.S) if "[provers.stepwise]" in b)
+    table = tomllib.loads(block)["provers"]["stepwise"]
+    assert set(table) <= set(StepwiseOptions.model_fields)
+    assert StepwiseOptions(**table).max_usd == 0.5
