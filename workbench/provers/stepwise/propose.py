@@ -12,7 +12,6 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from workbench.errors import ProviderError
 from workbench.provers import prompts
 from workbench.provers.base import Task, prompt_hash
 
@@ -139,16 +138,13 @@ class ModelProposer:
         self.system = system
 
     def propose(self, goals: tuple[str, ...], path: tuple[str, ...], k: int) -> Proposal:
-        from workbench.provers.llm import is_fatal
+        from workbench.provers.llm import ask
 
         messages = [{"role": "user", "content": state_prompt(self.task, goals, path, k, hint=self.hint)}]
         phash = prompt_hash(self.system, messages)
-        try:
-            reply = self.client.chat(messages, system=self.system)
-        except ProviderError as exc:
-            if is_fatal(exc):
-                raise
-            return Proposal(prompt_hash=phash, problem=str(exc))
+        reply, failure = ask(self.client, messages, self.system)
+        if reply is None:
+            return Proposal(prompt_hash=phash, problem=failure)
         tactics = [] if reply.problem else parse_tactics(reply.text, k)
         return Proposal(
             tactics=tactics, tokens_in=reply.tokens_in, tokens_out=reply.tokens_out, cost_usd=reply.cost_usd,
