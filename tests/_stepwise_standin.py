@@ -1,7 +1,7 @@
 """A stand-in stepwise backend for the tests: a small proof space served by a real child process.
 
 It speaks `workbench.provers.stepwise.protocol` exactly as the LeanDojo and LeanInteract adapters do,
-over a JSON-lines pipe to a child Python process (run this file as a script), so hangs, crashes and
+over a JSON-lines pipe to a child Python process (`_stepwise_standin_child.py`), so hangs, crashes and
 memory limits are real: a tactic marked `hang` sleeps in the child until the per-tactic timeout kills
 it, `crash` makes the child exit, `alloc_mb` allocates under the memory cap (RLIMIT_AS) and dies.
 
@@ -31,6 +31,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+from _prove_fixtures import PRELUDE
+
+CHILD = Path(__file__).with_name("_stepwise_standin_child.py")  # the backend process (stdlib only)
+
 GOAL_ROOT = "n : N\n⊢ And (Eq (N.add n N.z) n) (Eq (N.add N.z (N.s N.z)) (N.s N.z))"
 GOAL_LEFT = "n : N\n⊢ Eq (N.add n N.z) n"
 GOAL_RIGHT = "n : N\n⊢ Eq (N.add N.z (N.s N.z)) (N.s N.z)"
@@ -38,25 +42,13 @@ GOAL_FALSE = "n : N\n⊢ False"
 GOAL_IMP = "p : Prop\n⊢ p → p"
 GOAL_IMP_H = "p : Prop\nh : p\n⊢ p"
 
-# The statement file these goals belong to (prelude-only: the offline Lean has no Init).
-STATEMENT = """\
-prelude
-/-! Statements for the stepwise tests (no Init: everything is declared here). -/
-universe u
-inductive Bool : Type where
-  | false
-  | true
-axiom sorryAx (α : Sort u) (synthetic : Bool) : α
-inductive Eq {α : Sort u} : α → α → Prop where
-  | refl (a : α) : Eq a a
-unsafe axiom lcErased : Type  -- the compiler wants it for an inductive with proof fields (Init declares it too)
+# The statement file these goals belong to (prelude-only: the offline Lean has no Init); `lcErased` is what the
+# compiler wants for an inductive with proof fields such as `And` (Init declares it too).
+STATEMENT = PRELUDE + """
+unsafe axiom lcErased : Type
 inductive And (a b : Prop) : Prop where
   | intro (left : a) (right : b)
 inductive False : Prop
-inductive N : Type where
-  | z
-  | s (n : N)
-noncomputable def N.add (n m : N) : N := N.rec (motive := fun _ => N) n (fun _ ih => N.s ih) m
 
 /-- Adding zero on the right changes nothing, and 0 + 1 = 1. -/
 theorem both (n : N) : And (Eq (N.add n N.z) n) (Eq (N.add N.z (N.s N.z)) (N.s N.z)) := sorryAx _ Bool.false
@@ -107,51 +99,6 @@ HINT = ("This Lean has no tactic framework: every step must be `exact TERM`, `re
         "for the goals that remain) or `intro x`.")
 
 
-# -- the child process -------------------------------------------------------------------------------
-
-
-def serve(space_path: str) -> None:
-    """The child: answer `open` and `apply` requests, one JSON object per line, until stdin closes."""
-    space = json.loads(Path(space_path).read_text(encoding="utf-8"))
-    states: dict[int, list[str]] = {}
-
-    def new_state(goals: list[str]) -> dict[str, Any]:
-        sid = len(states)
-        states[sid] = goals
-        return {"state": sid, "goals": goals}
-
-    for line in sys.stdin:
-        req = json.loads(line)
-        if req["op"] == "open":
-            root = space["theorems"].get(req["decl"])
-            reply = new_state([root]) if root else {"error": f"unknown declaration '{req['decl']}'"}
-        else:
-            goals = states.get(req["state"])
-            if goals is None:
-                reply = {"error": f"unknown proof state {req['state']}"}
-            else:
-                tactic = " ".join(req["tactic"].split())
-                move = space["moves"].get(goals[0], {}).get(tactic)
-                if move is None:
-                    reply = {"error": f"tactic '{tactic.split(' ')[0]}' failed on the main goal"}
-                elif isinstance(move, list):
-                    reply = new_state(move + goals[1:])
-                elif "hang" in move:
-                    time.sleep(move["hang"])
-                    reply = {"error": "woke up"}
-                elif "crash" in move:
-                    sys.stderr.write(move["crash"] + "\n")
-                    sys.stderr.flush()
-                    os._exit(134)
-                elif "alloc_mb" in move:
-                    hog = bytearray(move["alloc_mb"] * 1024 * 1024)  # MemoryError under the cap: the child dies
-                    reply = {"error": f"allocated {len(hog)} bytes"}
-                else:
-                    reply = {"error": move.get("error", "failed")}
-        sys.stdout.write(json.dumps(reply) + "\n")
-        sys.stdout.flush()
-
-
 # -- the backend ---------------------------------------------------------------------------------------
 
 
@@ -168,7 +115,7 @@ class StandInSession:
             resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
         self._proc = subprocess.Popen(
-            [sys.executable, "-S", __file__, "serve", str(space_path)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            [sys.executable, "-S", str(CHILD), str(space_path)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             stderr=subprocess.PIPE, bufsize=0, preexec_fn=cap,
         )
         self._buf = b""
@@ -293,7 +240,3 @@ def propose_from(server, proposals: dict[str, list[str]] = PROPOSALS, *, tokens_
 
     server.on_request = reply
     return server
-
-
-if __name__ == "__main__" and len(sys.argv) == 3 and sys.argv[1] == "serve":
-    serve(sys.argv[2])

@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 
-from _prove_fixtures import KEY_ENV, KEY, lean_bin, use_provider  # noqa: F401 - fixtures
+from _prove_fixtures import KEY, KEY_ENV, formalize_nodes, lean_bin, use_provider  # noqa: F401 - fixtures
 from _stepwise_standin import GOAL_LEFT, GOAL_RIGHT, GOAL_ROOT, PROPOSALS, SPACE, STATEMENT, propose_from
 
 pytestmark = pytest.mark.lean
@@ -19,18 +19,8 @@ pytestmark = pytest.mark.lean
 def stepwise_ws(workspace, wb, lean_bin, monkeypatch, openai_server, tmp_path):  # noqa: F811
     """A workspace with `both` and `imp` formalized (checked by the offline Lean), a `[providers.mock]`
     entry on the scripted server (proposing PROPOSALS), and `[provers.stepwise]` on the stand-in."""
-    from workbench.settle import LeanOptions, check, formalize
-    from workbench.workspace import Workspace
-
-    src = workspace / "Steps.lean"
-    src.write_text(STATEMENT, encoding="utf-8")
-    for conj_id, decl, title in (("both", "both", "n + 0 = n and 0 + 1 = 1"), ("imp", "imp", "p implies p")):
-        r = wb("add", conj_id, "--title", title, "--informal", f"For our naturals, {title}.", "--kind", "lemma", cwd=workspace)
-        assert r.exit_code == 0, r.output
-        ws = Workspace.open(workspace)
-        formalize(ws, conj_id, src, decl)
-        assert check(ws, conj_id, LeanOptions(lean=str(lean_bin))).status == "formalized"
-    src.unlink()
+    formalize_nodes(workspace, wb, lean_bin, STATEMENT,
+                    (("both", "both", "n + 0 = n and 0 + 1 = 1"), ("imp", "imp", "p implies p")), file="Steps.lean")
     monkeypatch.setenv("WORKBENCH_LEAN", str(lean_bin))
     monkeypatch.setenv(KEY_ENV, KEY)
     space = tmp_path / "space.json"
