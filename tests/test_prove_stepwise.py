@@ -158,3 +158,14 @@ def test_batch_runs_accept_the_stepwise_prover(stepwise_ws, wb):
         assert rows[-1]["prover"] == "stepwise" and rows[-1]["run_id"] and rows[-1]["search"]
     module = next((root / "lean" / "Conjectures").glob("*.lean")).read_text()
     assert "theorem imp (p : Prop) : p → p := fun h => (h)" in module
+
+
+def test_batch_skips_nodes_a_backend_cannot_open(stepwise_ws, wb, openai_server):
+    """LeanDojo cannot open `prelude` files: in a batch that is a skipped unit, not the end of the run."""
+    toml = stepwise_ws / "workbench.toml"
+    toml.write_text(toml.read_text().replace('backend = "_stepwise_standin:backend"', 'backend = "dojo"'))
+    r = wb("batch", "run", "imp", "--prover", "stepwise", cwd=stepwise_ws)
+    assert r.exit_code == 0, r.output
+    assert "skipped" in r.output and "LeanDojo cannot open proofs in `prelude` files" in r.output
+    assert 'status = "formalized"' in (stepwise_ws / "conjectures" / "imp.toml").read_text()
+    assert openai_server.requests == []

@@ -680,8 +680,9 @@ class BatchRun:
                 outcome = "open"
         except ToolchainError as exc:
             from workbench.provers.portfolio import NoTacticsError
+            from workbench.provers.stepwise.protocol import BackendUnavailable
 
-            if isinstance(exc, NoTacticsError):
+            if isinstance(exc, (NoTacticsError, BackendUnavailable)):  # this prover cannot work on this node here
                 outcome = f"skipped: {exc.message}"
                 emit(BatchEvent("skipped", self.id, prog(), conjecture=unit.conjecture, message=f"{unit.prover}: {exc.message}"))
             else:

@@ -20,7 +20,7 @@ import math
 import time
 from collections import Counter
 from collections.abc import Callable, Generator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from workbench.provers.stepwise.protocol import BackendError
 from workbench.provers.stepwise.runner import Runner, goals_key
