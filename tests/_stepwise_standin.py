@@ -185,9 +185,12 @@ class StandIn:
 
     def __init__(self, space: dict | str | Path = SPACE, *, open_timeout: float = 20.0) -> None:
         if isinstance(space, dict):
+            import weakref
+
             fd, path = tempfile.mkstemp(prefix="wb-standin-", suffix=".json")
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 json.dump(space, fh)
+            weakref.finalize(self, os.unlink, path)  # the space file lives as long as the backend
             space = path
         self.space_path = Path(space)
         self.open_timeout = open_timeout

@@ -17,7 +17,7 @@ from workbench.provers.stepwise.protocol import (
     Backend, BackendCrashed, BackendError, Session, State, TacticTimeout, Target,
 )
 
-Path_ = tuple[str, ...]
+StatePath = tuple[str, ...]
 
 
 def goals_key(goals: tuple[str, ...]) -> tuple[str, ...]:
@@ -48,8 +48,8 @@ class Runner:
         self.restarts = 0
         self.replayed = 0  # tactics run again to rebuild states after restarts
         self.root_goals: tuple[str, ...] | None = None
-        self._states: dict[Path_, State] = {}
-        self._goals: dict[Path_, tuple[str, ...]] = {}  # what the search saw at each path, kept across restarts
+        self._states: dict[StatePath, State] = {}
+        self._goals: dict[StatePath, tuple[str, ...]] = {}  # what the search saw at each path, kept across restarts
 
     # -- lifecycle ----------------------------------------------------------------------------------
 
@@ -92,7 +92,7 @@ class Runner:
 
     # -- running tactics ----------------------------------------------------------------------------
 
-    def remember(self, path: Path_, goals: tuple[str, ...]) -> None:
+    def remember(self, path: StatePath, goals: tuple[str, ...]) -> None:
         """Record the goals the search accepted for `path` (replays must reproduce them)."""
         self._goals[path] = goals
 
@@ -114,7 +114,7 @@ class Runner:
             return Applied("error", message=out.message, elapsed_s=elapsed), None
         return Applied(out.kind, out.state.goals, out.message, elapsed), out.state
 
-    def _state(self, path: Path_) -> State | None:
+    def _state(self, path: StatePath) -> State | None:
         """The live state at `path`, replaying from the deepest live prefix; None when the replay fails."""
         if self.session is None:
             self._open()
@@ -131,7 +131,7 @@ class Runner:
             state = self._states[path[: i + 1]] = new
         return state
 
-    def apply(self, path: Path_, tactic: str) -> Applied:
+    def apply(self, path: StatePath, tactic: str) -> Applied:
         """Run `tactic` on the state at `path`."""
         state = self._state(path)
         if state is None:
