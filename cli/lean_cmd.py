@@ -169,22 +169,26 @@ def doctor_command(
     except InvalidFileError as exc:
         root, configured = Path(exc.path).parent, None
         config_problem = Problem(what=exc.message, fix=exc.hint or "correct that line: every wb command in this workspace stops here until then")
+    from workbench.provers.stepwise.backends import backend_statuses
+
     report = doctor(root, lean, configured)
     if config_problem:
         report.problems.insert(0, config_problem)
     ok = report.ok and config_problem is None
+    backends = backend_statuses(root, report.lake_project, report.lake)
     if json_out:
         from cli.output import emit_json
 
         data = report.model_dump(mode="json")
         data["ok"] = ok
+        data["stepwise_backends"] = [b.model_dump() for b in backends]
         emit_json(data)
     else:
-        _render_doctor(report)
+        _render_doctor(report, backends)
     raise typer.Exit(0 if ok else 1)
 
 
-def _render_doctor(report) -> None:
+def _render_doctor(report, backends=()) -> None:
     from cli.output import console
     from rich.markup import escape
 
@@ -207,6 +211,14 @@ def _render_doctor(report) -> None:
         out.print(f"bubblewrap  {ok}: {escape(report.bwrap)} ({state})")
     else:
         out.print("bubblewrap  [yellow]not found[/]: candidates run without isolation")
+    for i, b in enumerate(backends):
+        label = "stepwise    " if i == 0 else "            "
+        if b.usable:
+            out.print(f"{label}{b.name}: {ok} ({escape(b.package)} {escape(b.version or '')})")
+            continue
+        out.print(f"{label}{b.name}: [yellow]not usable[/]" + (f" ({escape(b.package)} {escape(b.version)})" if b.version else ""))
+        for need in b.needs:
+            out.print(f"              needs {escape(need.what)}\n                {escape(need.fix)}", soft_wrap=True)
     if report.problems:
         out.print("\nTo fix:")
         for p in report.problems:

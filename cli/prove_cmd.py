@@ -26,6 +26,8 @@ def _tokens(a) -> str:
 def _who(a) -> str:
     if a.prover == "portfolio":
         return "portfolio" + (f" `{a.label}`" if a.label else "")
+    if a.prover == "stepwise":
+        return f"stepwise {a.provider or '?'}/{a.model or '?'}" + (f" ({a.label})" if a.label else "")
     return f"{a.provider or a.prover}/{a.model or '?'}"
 
 
@@ -63,10 +65,13 @@ def _attempt_line(a) -> str:
 def prove(
     ctx: typer.Context,
     conj_id: Annotated[str, typer.Argument(metavar="ID")],
-    prover: Annotated[str, typer.Option("--prover", "-p", help="portfolio (tactics, no model), llm (the default model provider), openai, anthropic, or a [providers.NAME] entry.")] = "portfolio",
+    prover: Annotated[str, typer.Option("--prover", "-p", help="portfolio (tactics, no model), llm (the default model provider), openai, anthropic, stepwise (tactic search), or a [providers.NAME] entry.")] = "portfolio",
     model: Annotated[Optional[str], typer.Option("--model", "-m", help="Model name (default: the provider's).")] = None,
     rounds: Annotated[int, typer.Option("--rounds", min=1, help="Candidates per attempt: the first answer plus repairs from Lean's messages.")] = 3,
     attempts: Annotated[int, typer.Option("--attempts", min=1, help="Independent attempts (fresh conversations) before giving up.")] = 1,
+    backend: Annotated[Optional[str], typer.Option("--backend", help="Stepwise only: dojo (LeanDojo) or interact (LeanInteract); default [provers.stepwise] backend, else interact.")] = None,
+    expansions: Annotated[Optional[int], typer.Option("--expansions", min=1, help="Stepwise only: proof states expanded (model calls) before giving up (default 32).")] = None,
+    beam: Annotated[Optional[int], typer.Option("--beam", min=1, help="Stepwise only: tactics the model proposes per state (default 4).")] = None,
     lean: LeanOpt = None,
     timeout: TimeoutOpt = None,
     memory_mb: MemoryOpt = None,
@@ -97,8 +102,9 @@ def prove(
             out.print(_attempt_line(a), soft_wrap=True)
 
     try:
+        stepwise = {k: v for k, v in (("backend", backend), ("expansions", expansions), ("beam", beam)) if v is not None}
         result = do_prove(ws, conj_id, prover=prover, model=model, rounds=rounds, attempts=attempts,
-                          lean_opts=opts, on_attempt=progress, commit=not no_commit)
+                          lean_opts=opts, on_attempt=progress, commit=not no_commit, stepwise=stepwise or None)
     except ProviderError as exc:
         error(str(exc))
         raise typer.Exit(2) from None
@@ -139,9 +145,11 @@ def attempts(
             if a.conjecture != conj_id:
                 raise NotFoundError(f"attempt #{show} is not an attempt on '{conj_id}' (it is on '{a.conjecture}')")
             if as_json:
-                emit_json(a.model_dump(mode="json"))
+                from cli.search_view import search_json
+
+                emit_json({**a.model_dump(mode="json"), **search_json(ws, a)})
             else:
-                _print_full(a)
+                _print_full(a, ws)
             return
         rows = store.for_conjecture(conj_id)
     if not rows and not ws.exists(conj_id):
@@ -174,7 +182,7 @@ def _print_table(conj_id: str, rows) -> None:
         if a.settled:
             reasons = "settled"
         table.add_row(
-            str(a.no), a.finished_at.astimezone().strftime("%m-%d %H:%M"), escape(a.provider or a.prover),
+            str(a.no), a.finished_at.astimezone().strftime("%m-%d %H:%M"), escape(("stepwise " if a.prover == "stepwise" else "") + (a.provider or a.prover)),
             escape(model), f"{a.attempt}.{a.round}", _tokens(a), _money(a.cost_usd), f"{a.duration_s:.1f}s",
             styled_status(a.verdict), escape(reasons),
         )
@@ -186,7 +194,7 @@ def _print_table(conj_id: str, rows) -> None:
                    + conj_id + " --show N` prints one in full"))
 
 
-def _print_full(a) -> None:
+def _print_full(a, ws=None) -> None:
     from rich.markup import escape
 
     from cli.output import styled_status
@@ -221,6 +229,10 @@ def _print_full(a) -> None:
     if a.reply:
         c.print("\n[bold]model reply:[/]")
         c.print(escape(a.reply), soft_wrap=True)
+    if a.search:
+        from cli.search_view import print_search
+
+        print_search(ws, a)
 
 
 def register(app: typer.Typer) -> None:

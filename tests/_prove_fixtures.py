@@ -18,7 +18,7 @@ import pytest
 from _lean_fixtures import lean_bin  # noqa: F401 - re-exported fixture
 
 __all__ = [
-    "ADD_ZERO_BAD", "ADD_ZERO_GOOD", "KEY", "KEY_ENV", "STATEMENT", "ProvingWs", "git_log_patch",
+    "ADD_ZERO_BAD", "ADD_ZERO_GOOD", "KEY", "KEY_ENV", "PRELUDE", "STATEMENT", "ProvingWs", "formalize_nodes", "git_log_patch",
     "lean_bin", "proving_ws", "reply_with", "use_provider",
 ]
 
@@ -86,23 +86,30 @@ def use_provider(root: Path, server, *, name: str = "mock", timeout_s: float = 2
     return name
 
 
-@pytest.fixture
-def proving_ws(workspace, wb, lean_bin, monkeypatch) -> ProvingWs:  # noqa: F811
-    """A workspace with `add-zero` and `one-add-one` formalized (checked by the offline Lean);
-    WORKBENCH_LEAN points at that Lean and the provider key is in the environment."""
+def formalize_nodes(workspace: Path, wb, lean: Path, statement: str, nodes, *, file: str = "Nat0.lean") -> None:
+    """`wb add` each (id, decl, title) of `nodes` as a lemma, formalize it from `statement` (a file in the
+    Lake project named `file`) and check it with `lean`: every node ends `formalized`."""
     from workbench.settle import LeanOptions, check, formalize
     from workbench.workspace import Workspace
 
-    src = workspace / "Nat0.lean"
-    src.write_text(STATEMENT, encoding="utf-8")
-    for conj_id, decl, title in (("add-zero", "add_zero", "n + 0 = n"), ("one-add-one", "one_add_one", "1 + 1 = 2")):
+    src = workspace / file
+    src.write_text(statement, encoding="utf-8")
+    for conj_id, decl, title in nodes:
         r = wb("add", conj_id, "--title", title, "--informal", f"For our naturals, {title}.", "--kind", "lemma", cwd=workspace)
         assert r.exit_code == 0, r.output
         ws = Workspace.open(workspace)
         formalize(ws, conj_id, src, decl)
-        result = check(ws, conj_id, LeanOptions(lean=str(lean_bin)))
+        result = check(ws, conj_id, LeanOptions(lean=str(lean)))
         assert result.status == "formalized", result.verdict
     src.unlink()
+
+
+@pytest.fixture
+def proving_ws(workspace, wb, lean_bin, monkeypatch) -> ProvingWs:  # noqa: F811
+    """A workspace with `add-zero` and `one-add-one` formalized (checked by the offline Lean);
+    WORKBENCH_LEAN points at that Lean and the provider key is in the environment."""
+    formalize_nodes(workspace, wb, lean_bin, STATEMENT,
+                    (("add-zero", "add_zero", "n + 0 = n"), ("one-add-one", "one_add_one", "1 + 1 = 2")))
     monkeypatch.setenv("WORKBENCH_LEAN", str(lean_bin))
     monkeypatch.setenv(KEY_ENV, KEY)
     return ProvingWs(root=workspace, lean=lean_bin)

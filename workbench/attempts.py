@@ -59,6 +59,8 @@ _COLUMNS: dict[str, str] = {
     "problem": "TEXT",
     "lean_version": "TEXT",
     "settled": "INTEGER NOT NULL DEFAULT 0",
+    "search": "TEXT",
+    "search_step": "INTEGER",
 }
 _JSON_COLUMNS = ("reasons", "messages")
 
@@ -111,6 +113,8 @@ class Attempt(BaseModel):
     problem: str | None = None
     lean_version: str | None = None
     settled: bool = False  # this attempt's proof settled the conjecture
+    search: str | None = None  # the stepwise search it came from (its steps: provers.stepwise.record)
+    search_step: int | None = None  # the step of that search whose path it is
 
     @property
     def reason_codes(self) -> list[str]:

@@ -680,8 +680,9 @@ class BatchRun:
                 outcome = "open"
         except ToolchainError as exc:
             from workbench.provers.portfolio import NoTacticsError
+            from workbench.provers.stepwise.protocol import BackendUnavailable
 
-            if isinstance(exc, NoTacticsError):
+            if isinstance(exc, (NoTacticsError, BackendUnavailable)):  # this prover cannot work on this node here
                 outcome = f"skipped: {exc.message}"
                 emit(BatchEvent("skipped", self.id, prog(), conjecture=unit.conjecture, message=f"{unit.prover}: {exc.message}"))
             else:
@@ -728,7 +729,7 @@ class BatchRun:
             verdict = self.executor.verify(t.check_file or t.statement_file, body, t.decl, negate=t.negate, **self._verify_kwargs, **t.verify_args())
             if not verdict.accepted:
                 return Feedback(verdict=verdict, checked=body), None
-            model = c.model if prover.kind == "llm" else None
+            model = c.model
             source = f"wb batch {self.id} ({unit.prover}, attempt {unit.k}, round {c.round}" + (f", {c.label}" if c.label else "") + ")"
             result = self._settle(t, body, verdict, prover=prover.name, model=model, source=source)
             if result is None:

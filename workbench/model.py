@@ -269,6 +269,7 @@ class ReasonCode(StrEnum):
     bad_input = "bad-input"
     toolchain = "toolchain"
     provider = "provider"  # an attempt's model call failed after its retries (timeout, 429, 5xx); never from Lean
+    no_proof = "no-proof"  # a search ended (budget, no state left) without a proof to check; never from Lean
 
 
 class Reason(BaseModel):

@@ -29,7 +29,7 @@ from workbench.provers.base import Candidate, Feedback, Prover, Task, build_task
 from workbench.settle import CheckResult, LeanOptions
 from workbench.workspace import Change, Workspace
 
-BUILTIN_PROVERS = ("portfolio", "llm", "openai", "anthropic")
+BUILTIN_PROVERS = ("portfolio", "llm", "openai", "anthropic", "stepwise")
 
 
 class ProveResult(BaseModel):
@@ -68,11 +68,15 @@ def provider_config(ws: Workspace, name: str, model: str | None = None):
     """The provider config for prover `name`: a `[providers.NAME]` entry, or built-in openai/anthropic.
 
     `llm` means `[provers.llm] provider = "NAME"` from workbench.toml, else the only `[providers.*]`
-    entry when there is exactly one, else the built-in `openai`.
+    entry when there is exactly one, else the built-in `openai`; `stepwise` (the model proposing its
+    tactics) means `[provers.stepwise] provider = "NAME"`, else the same as `llm`.
     """
     from workbench.provers.providers import builtin_provider, providers_from_config
 
     table = providers_from_config(ws.config.get("providers", {}))
+    if name == "stepwise":
+        stepwise = ws.config.get("provers", {}).get("stepwise", {})
+        name = (stepwise.get("provider") if isinstance(stepwise, dict) else None) or "llm"
     if name == "llm":
         provers = ws.config.get("provers", {})
         chosen = provers.get("llm", {}).get("provider") if isinstance(provers.get("llm"), dict) else None
@@ -86,19 +90,28 @@ def provider_config(ws: Workspace, name: str, model: str | None = None):
         return builtin_provider(name, model)
     raise UsageError(
         f"unknown prover '{name}'",
-        hint="use portfolio, llm, openai, anthropic, or a [providers.NAME] entry of workbench.toml",
+        hint="use portfolio, llm, openai, anthropic, stepwise, or a [providers.NAME] entry of workbench.toml",
     )
 
 
 def resolve_prover(ws: Workspace, name: str = "portfolio", *, model: str | None = None, rounds: int = 3,
-                   toolchain=None) -> Prover:
-    """A prover by name: `portfolio`, `llm`, `openai`, `anthropic`, or a `[providers.NAME]` entry.
+                   toolchain=None, stepwise: dict | None = None) -> Prover:
+    """A prover by name: `portfolio`, `llm`, `openai`, `anthropic`, `stepwise`, or a `[providers.NAME]` entry.
 
     For a model prover this builds the HTTP client, so a missing key fails here (ProviderError).
-    `toolchain`, when given, lets the portfolio refuse early if it has no tactics.
+    `toolchain`, when given, lets the portfolio refuse early if it has no tactics.  `stepwise` holds
+    overrides of `[provers.stepwise]` (backend, expansions, beam) for the stepwise prover only.
     """
     if rounds < 1:
         raise UsageError("--rounds must be at least 1")
+    if stepwise and name != "stepwise":
+        raise UsageError(f"--{next(iter(stepwise))} is an option of the stepwise prover; add --prover stepwise")
+    if name == "stepwise":
+        from workbench.provers.providers import ChatClient
+        from workbench.provers.stepwise import StepwiseProver, stepwise_options
+
+        options = stepwise_options(ws, **(stepwise or {}))
+        return StepwiseProver(ws, options, ChatClient(provider_config(ws, "stepwise", model)), toolchain=toolchain)
     if name == "portfolio":
         from workbench.provers.portfolio import PortfolioProver, tactics_from_config
 
@@ -152,8 +165,7 @@ def check_candidate(ws: Workspace, task: Task, candidate: Candidate, prover: Pro
     checked, refusal = candidate_text(task, candidate)
     if checked is None:
         return refusal, None  # type: ignore[return-value]
-    model = candidate.model if prover.kind == "llm" else None
-    result = settle(ws, task.conjecture, checked, lean_opts, negate=task.negate, prover=prover.name, model=model,
+    result = settle(ws, task.conjecture, checked, lean_opts, negate=task.negate, prover=prover.name, model=candidate.model,
                     source=source, commit=commit)
     return Feedback(verdict=result.verdict, checked=checked), result
 
@@ -213,8 +225,8 @@ def run_attempt(
                 started_at=started,
                 finished_at=_now(),
                 prover=prover.kind,
-                provider=candidate.provider if prover.kind == "llm" else None,
-                model=candidate.model if prover.kind == "llm" else None,
+                provider=candidate.provider,
+                model=candidate.model,
                 attempt=attempt_index,
                 round=candidate.round,
                 label=candidate.label,
@@ -232,6 +244,8 @@ def run_attempt(
                 problem=feedback.problem or candidate.problem,
                 lean_version=verdict.lean_version,
                 settled=bool(verdict.accepted and result is not None and result.change is not None),
+                search=candidate.search,
+                search_step=candidate.search_step,
             )
             store.record(attempt)
             outcome.attempts.append(attempt)
@@ -262,9 +276,12 @@ def prove(
     run_id: str | None = None,
     store: AttemptStore | None = None,
     should_stop: Callable[[], bool] | None = None,
+    stepwise: dict | None = None,
 ) -> ProveResult:
     """Run prover `prover` on formalized conjecture `conj_id` for up to `attempts` attempts of up to
     `rounds` candidates each; the first candidate Lean accepts settles it (proof file, verdict, commit).
+    For `prover="stepwise"`, an attempt is one tactic search and `stepwise` overrides `[provers.stepwise]`
+    (e.g. `{"backend": "interact", "expansions": 64, "beam": 8}`).
 
     Raises UsageError when the node is not `formalized`, ToolchainError when there is no Lean (or,
     for the portfolio, no tactics), ProviderError for a missing or refused key.
@@ -284,7 +301,7 @@ def prove(
     toolchain = toolchain_for(ws, lean_opts)  # no Lean: a clear ToolchainError before any model call
     own_store = store is None
     store = store or AttemptStore(ws)
-    chosen = resolve_prover(ws, prover, model=model, rounds=rounds, toolchain=toolchain)
+    chosen = resolve_prover(ws, prover, model=model, rounds=rounds, toolchain=toolchain, stepwise=stepwise)
     result = ProveResult(id=conj_id, prover=chosen.name, model=chosen.model, settled=False, status=conj.status.value)
     try:
         task = build_task(ws, conj_id, store=store)

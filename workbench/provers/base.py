@@ -96,6 +96,8 @@ class Candidate(BaseModel):
     reply: str | None = None  # the raw model reply, kept for review
     problem: str | None = None  # no code, truncated reply, garbage, provider timeout …
     problem_code: str = "bad-input"  # the reason code recorded for `problem`
+    search: str | None = None  # the stepwise search that produced it (see provers.stepwise.record)
+    search_step: int | None = None  # the step of that search it stands for (the solved one, or the closest)
 
 
 class Feedback(BaseModel):

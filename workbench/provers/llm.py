@@ -23,6 +23,17 @@ def is_fatal(exc: ProviderError) -> bool:
     return exc.status in FATAL_STATUSES or exc.status is None and exc.message.startswith("no API key")
 
 
+def ask(client, messages: list[dict[str, str]], system: str):
+    """One model call: `(reply, None)`, or `(None, why)` for a failure its retries could not cure (timeout,
+    429, 5xx); failures no retry can fix (bad key, unknown model) are raised."""
+    try:
+        return client.chat(messages, system=system), None
+    except ProviderError as exc:
+        if is_fatal(exc):
+            raise
+        return None, str(exc)
+
+
 class LLMProver:
     """A prover backed by one chat provider (`ChatClient`); `rounds` bounds the candidates per attempt."""
 
@@ -44,14 +55,11 @@ class LLMProver:
         messages: list[dict[str, str]] = [{"role": "user", "content": prompts.initial_prompt(task)}]
         for rnd in range(1, self.rounds + 1):
             phash = prompt_hash(self.system, messages)
-            try:
-                reply = self.client.chat(messages, system=self.system)
-            except ProviderError as exc:
-                if is_fatal(exc):
-                    raise
+            reply, failure = ask(self.client, messages, self.system)
+            if reply is None:
                 yield Candidate(
                     text=None, round=rnd, prompt_hash=phash, provider=self.name, model=self.model,
-                    problem=str(exc), problem_code="provider",
+                    problem=failure, problem_code="provider",
                 )
                 return  # the conversation cannot go on without the reply
             code = None if reply.problem else extract(reply.text)

@@ -24,7 +24,8 @@ give only the theorem (with its exact statement) and any helper lemmas it needs.
 """
 
 
-def _fence(text: str) -> str:
+def fence(text: str) -> str:
+    """`text` in a ```lean code block."""
     return f"```lean\n{text.rstrip()}\n```"
 
 
@@ -39,10 +40,24 @@ def initial_prompt(task: Task) -> str:
         f"Prove {goal} `{task.decl}` (conjecture `{task.conjecture}`"
         + (f": {task.title}" if task.title else "") + ").",
         f"The statement file `{task.statement_file.name}`:",
-        _fence(_clip(task.statement_text, MAX_STATEMENT_CHARS)),
+        fence(_clip(task.statement_text, MAX_STATEMENT_CHARS)),
         "The target (its proof goes after `:=`):",
-        _fence(task.target + " :="),
+        fence(task.target + " :="),
     ]
+    parts += context_parts(task)
+    for past in task.failures[-MAX_PAST_FAILURES:]:
+        who = past.prover + (f"/{past.model}" if past.model else "")
+        parts.append(f"An earlier attempt (#{past.no}, {who}) was rejected:")
+        parts.append(fence(_clip(past.candidate, 6_000)))
+        parts.append(feedback_lines(past.reasons, past.messages))
+    parts.append("Give the complete Lean 4 proof in one ```lean block.")
+    return "\n\n".join(parts)
+
+
+def context_parts(task: Task) -> list[str]:
+    """The informal statement and the dependencies (usable ones by exact Lean name, proved or assumable;
+    the others as context only), as prompt paragraphs."""
+    parts: list[str] = []
     if task.informal.strip():
         parts += ["Informal statement:", task.informal.strip()]
     usable = [d for d in task.dependencies if d.imported]
@@ -53,20 +68,14 @@ def initial_prompt(task: Task) -> str:
                 f"not yet proved ({d.status or 'open'}): you may use it as an assumption; the proof is then conditional on it")
             lines.append(f"- `{d.decl}` (node `{d.id}`, module {d.module}): {how}")
         parts.append("Results this proof may use, by their exact Lean names:\n" + "\n".join(lines))
-        parts.append(_fence("\n\n".join(d.statement for d in usable)))
+        parts.append(fence("\n\n".join(d.statement for d in usable)))
     context = [d for d in task.dependencies if not d.imported]
     if context:
         parts.append(
             "Related results whose modules the statement file does not import (context only; they cannot be cited):"
         )
-        parts.append(_fence("\n\n".join(d.statement for d in context)))
-    for past in task.failures[-MAX_PAST_FAILURES:]:
-        who = past.prover + (f"/{past.model}" if past.model else "")
-        parts.append(f"An earlier attempt (#{past.no}, {who}) was rejected:")
-        parts.append(_fence(_clip(past.candidate, 6_000)))
-        parts.append(feedback_lines(past.reasons, past.messages))
-    parts.append("Give the complete Lean 4 proof in one ```lean block.")
-    return "\n\n".join(parts)
+        parts.append(fence("\n\n".join(d.statement for d in context)))
+    return parts
 
 
 def feedback_lines(reasons, messages) -> str:

@@ -207,6 +207,20 @@ def extract_lean(reply_text: str) -> str | None:
     """
     if not reply_text or not reply_text.strip():
         return None
+    blocks = fenced_blocks(reply_text)
+    lean = [content for tag, content in blocks if tag in ("lean", "lean4")]
+    if lean:
+        return lean[-1]
+    if blocks:
+        return blocks[-1][1]
+    if _LEANISH_RE.search(reply_text):
+        return reply_text.strip()
+    return None
+
+
+def fenced_blocks(reply_text: str) -> list[tuple[str, str]]:
+    """The non-empty fenced code blocks of a reply as (info tag, content), in order; an unclosed final
+    fence (a truncated reply) counts as a block holding what is there."""
     blocks: list[tuple[str, str]] = []  # (info tag, content)
     fence: str | None = None
     info = ""
@@ -226,15 +240,7 @@ def extract_lean(reply_text: str) -> str | None:
     if fence is not None:
         blocks.append((info, "\n".join(body)))  # truncated reply: take what is there
     blocks = [(tag, content.strip("\n").rstrip()) for tag, content in blocks]
-    blocks = [(tag, content) for tag, content in blocks if content.strip()]
-    lean = [content for tag, content in blocks if tag in ("lean", "lean4")]
-    if lean:
-        return lean[-1]
-    if blocks:
-        return blocks[-1][1]
-    if _LEANISH_RE.search(reply_text):
-        return reply_text.strip()
-    return None
+    return [(tag, content) for tag, content in blocks if content.strip()]
 
 
 # -- replies and the client -------------------------------------------------------------------------
