@@ -20,4 +20,10 @@ def open_workspace(ctx: typer.Context, workspace: Optional[Path]):
     from workbench.workspace import Workspace
 
     root_opt = (ctx.find_root().obj or {}).get("workspace")
-    return Workspace.locate(workspace or root_opt)
+    ws = Workspace.locate(workspace or root_opt)
+    if ws.recoveries:
+        from cli.output import notice
+
+        for recovery in ws.recoveries:
+            notice(recovery.line())
+    return ws

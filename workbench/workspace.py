@@ -26,10 +26,12 @@ from workbench.errors import (
     UsageError,
     ValidationFailed,
     CycleError,
+    WorkspaceLockedError,
 )
 from workbench.config import load_config
 from workbench.graph import NodeRecord, cycle_if_linked, find_uses_cycle
 from workbench.index import Index
+from workbench.journal import Journal, Recovery
 from workbench.model import Conjecture, Edge, EdgeKind, is_valid_id
 from workbench.storage import atomic_write, dump_conjecture, file_lock, parse_conjecture, unwritable_reason
 
@@ -103,6 +105,10 @@ class Workspace:
         self.state_dir = self.root / STATE_DIR
         self._config = load_config(self.root / CONFIG_FILE)  # read now, so every command reports a broken one
         self.index = Index(self.conjectures_dir, self.state_dir / "index.db", self._index_lean_dir)
+        self.journal = Journal(self.root, self.state_dir)
+        self.recoveries: list[Recovery] = []  # changes killed half-way that this object rolled back or completed
+        if self.journal.pending():
+            self.recover()
 
     # ----- finding and creating -------------------------------------------------------------
 
@@ -215,10 +221,29 @@ class Workspace:
 
     @contextmanager
     def lock(self) -> Iterator[None]:
-        """Hold the workspace's mutation lock (a read-only workspace is refused first)."""
+        """Hold the workspace's mutation lock (a read-only workspace is refused first). A change that a killed
+        process left half-done is settled first (see `workbench.journal`)."""
         self.require_writable()
         with file_lock(self.state_dir / "lock"):
+            self._settle_journal()
             yield
+
+    def _settle_journal(self) -> None:
+        recovery = self.journal.recover() if self.journal.pending() else None
+        if recovery is not None:
+            self.recoveries.append(recovery)
+
+    def recover(self) -> list[Recovery]:
+        """Roll back (or complete) a change a killed process left half-done, so no command counts its partial
+        state; done on opening a workspace, and by every mutation under the lock. A read-only workspace, or one
+        whose lock another process holds for long, is left as it is. Returns everything recovered so far."""
+        try:
+            self.require_writable()
+            with file_lock(self.state_dir / "lock", timeout=10.0):
+                self._settle_journal()
+        except (ReadOnlyWorkspaceError, WorkspaceLockedError):
+            pass
+        return self.recoveries
 
     # ----- reading --------------------------------------------------------------------------
 
@@ -302,29 +327,28 @@ class Workspace:
     # ----- changing -------------------------------------------------------------------------
 
     def _apply(self, action: str, ids: list[str], writes: list[tuple[Path, str | None]], message: str, commit: bool) -> Change:
-        """Write (or delete, for None) files in order, then commit them; on failure put every file back."""
+        """Write (or delete, for None) files in order, then commit them; on failure put every file back. The
+        journal records the change first, so a kill in the middle is rolled back (or completed) by the next command."""
         from workbench.gitrepo import GitRepo
 
-        originals: list[tuple[Path, bytes | None]] = []
+        paths = [p for p, _ in writes]
+        self.journal.begin(action, message, paths, commit)
         try:
             for path, text in writes:
-                originals.append((path, path.read_bytes() if path.exists() else None))
                 if text is None:
                     path.unlink(missing_ok=True)
                 else:
                     atomic_write(path, text)
-            change = Change(action=action, ids=ids, files=[self.rel(p) for p, _ in writes], message=message)
+            change = Change(action=action, ids=ids, files=[self.rel(p) for p in paths], message=message)
             if commit:
-                result = GitRepo(self.root).commit([p for p, _ in writes], message)
+                self.journal.written()
+                result = GitRepo(self.root).commit(paths, message)
                 if result:
                     change.commit, change.identity_fallback = result
+            self.journal.end()
             return change
         except BaseException:
-            for path, old in reversed(originals):
-                if old is None:
-                    path.unlink(missing_ok=True)
-                else:
-                    atomic_write(path, old)
+            self.journal.roll_back()
             raise
 
     def identity_notice_due(self) -> bool:
