@@ -184,9 +184,13 @@ def _render_doctor(report) -> None:
         out.print(f"bubblewrap  {ok}: {escape(report.bwrap)} ({state})")
     else:
         out.print("bubblewrap  [yellow]not found[/]: candidates run without isolation")
-    if report.problems:
+    if report.conjecture_files or report.file_problems:
+        bad = len(report.file_problems)
+        state = f"[red]{bad} with problems[/] (left out of list, next and graph)" if bad else "[green]all valid[/]"
+        out.print(f"conjectures {report.conjecture_files} file{'s' if report.conjecture_files != 1 else ''}, {state}")
+    if report.problems or report.file_problems:
         out.print("\nTo fix:")
-        for p in report.problems:
+        for p in report.file_problems + report.problems:
             out.print(f"  - {escape(p.what)}\n      {escape(p.fix)}")
     else:
         out.print("\nEverything needed for checking proofs is in place.")

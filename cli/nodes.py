@@ -88,8 +88,14 @@ def edit(
     no_commit: NoCommitOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Edit a conjecture file in $EDITOR; an edit that does not validate is refused and the old file kept."""
+    """Edit a conjecture file in $EDITOR; an edit that does not validate is refused, the old file kept, and the
+    next `wb edit` reopens your text."""
     ws = open_workspace(ctx, workspace)
+    draft = ws.edit_draft(conj_id)
+    if draft is not None:
+        from cli.output import notice
+
+        notice(f"opening the edit you made last time, kept in {ws.rel(draft)} (delete it to start again from {ws.rel(ws.path_for(conj_id))})")
     change = ws.edit(conj_id, commit=not no_commit)
     if change is None:
         console().print(f"{conj_id}: no changes")

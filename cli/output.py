@@ -60,6 +60,24 @@ def notice(message: str) -> None:
     err_console().print(f"[yellow]note:[/] {escape(message)}", soft_wrap=True)
 
 
+def warn(message: str) -> None:
+    """A warning on stderr (one line)."""
+    from rich.markup import escape
+
+    err_console().print(f"[yellow]warning:[/] {escape(message)}", soft_wrap=True)
+
+
+def warn_problems(ws, shown: int = 5) -> int:
+    """One warning line per conjecture file the listing left out (malformed, or an edge to nothing, or a cycle);
+    returns the exit status a reading command ends with: 1 when some file was left out, so scripts notice."""
+    problems = ws.problems()
+    for p in problems[:shown]:
+        warn(f"{p} — left out; fix it with `wb edit {p.path.rsplit('/', 1)[-1].removesuffix('.toml')}`")
+    if len(problems) > shown:
+        warn(f"… and {len(problems) - shown} more files left out; `wb doctor` lists them all")
+    return 1 if problems else 0
+
+
 def styled_status(status: str) -> str:
     """Rich markup for a status word in its colour."""
     return f"[{STATUS_STYLE.get(status, 'white')}]{status}[/]"

@@ -10,7 +10,7 @@ from typing import Annotated, Optional
 import typer
 
 from cli.common import JsonOpt, WorkspaceOpt, open_workspace
-from cli.output import STATUS_STYLE, console, emit_json, styled_status
+from cli.output import STATUS_STYLE, console, emit_json, styled_status, warn_problems
 
 
 def list_(
@@ -31,10 +31,11 @@ def list_(
         raise UsageError(f"unknown status '{status}': use one of {', '.join(s.value for s in DerivedStatus)}")
     if kind and kind not in Kind.__members__.values():
         raise UsageError(f"unknown kind '{kind}': use one of {', '.join(k.value for k in Kind)}")
-    rows = open_workspace(ctx, workspace).list(status=status, area=area, tag=tag, kind=kind, query=query)
+    ws = open_workspace(ctx, workspace)
+    rows = ws.list(status=status, area=area, tag=tag, kind=kind, query=query)
     if as_json:
         emit_json(rows)
-        return
+        raise typer.Exit(warn_problems(ws))
     from rich.markup import escape
     from rich.table import Table
 
@@ -48,6 +49,7 @@ def list_(
         table.add_row(escape(r["id"]), styled_status(r["status"]), r["kind"], escape(r["area"]), escape(r["title"]))
     console().print(table)
     console().print(f"[dim]{len(rows)} conjecture{'s' if len(rows) != 1 else ''}[/]")
+    raise typer.Exit(warn_problems(ws))
 
 
 def show(
@@ -181,7 +183,7 @@ def graph(
         if output not in (None, "-"):
             raise UsageError("--format tree prints to the terminal; use --format dot, mermaid, json or html with -o")
         _print_tree(data, conj_id)
-        return
+        raise typer.Exit(warn_problems(ws))
     _write_output(text, output)
     if output not in (None, "-"):
         target = Path(output).resolve()
@@ -190,6 +192,7 @@ def graph(
             import webbrowser
 
             webbrowser.open(target.as_uri())
+    raise typer.Exit(warn_problems(ws))
 
 
 def _json_text(data: dict) -> str:
@@ -262,10 +265,11 @@ def next_(
 ) -> None:
     """Open conjectures ranked by how many conditional proofs a proof would complete, then by how many others
     it would unblock (through `uses`), then priority."""
-    rows = open_workspace(ctx, workspace).next(limit)
+    ws = open_workspace(ctx, workspace)
+    rows = ws.next(limit)
     if as_json:
         emit_json(rows)
-        return
+        raise typer.Exit(warn_problems(ws))
     from rich.markup import escape
     from rich.table import Table
 
@@ -275,6 +279,7 @@ def next_(
     for r in rows:
         table.add_row(str(r["rank"]), escape(r["id"]), str(r["completes"]), str(r["unblocks"]), str(r["priority"]), styled_status(r["status"]), escape(r["title"]))
     console().print(table if rows else "[dim]nothing open: every provable node is settled[/]")
+    raise typer.Exit(warn_problems(ws))
 
 
 def log(

@@ -26,6 +26,7 @@ from workbench.errors import (
     UsageError,
     ValidationFailed,
     CycleError,
+    WorkbenchError,
     WorkspaceLockedError,
 )
 from workbench.config import load_config
@@ -260,12 +261,37 @@ class Workspace:
         path = self.path_for(conj_id)
         if not path.is_file():
             raise NotFoundError(f"no conjecture '{conj_id}' in this workspace", hint="see `wb list`")
-        return parse_conjecture(path)
+        try:
+            return parse_conjecture(path)
+        except InvalidFileError as exc:
+            raise InvalidFileError(self.rel(path), exc.problem, field=exc.field, line=exc.line, hint=f"fix it with `wb edit {conj_id}`") from None
 
     def all(self) -> dict[str, Conjecture]:
-        """Every conjecture, validated (the index is refreshed first so references are checked)."""
-        self.index.records()
+        """Every conjecture, validated (the index is refreshed first so references are checked); the first
+        malformed file raises its InvalidFileError."""
+        for problem in self.problems():
+            raise problem
         return {p.stem: parse_conjecture(p) for p in sorted(self.conjectures_dir.glob("*.toml"))}
+
+    def problems(self) -> list[InvalidFileError]:
+        """What is wrong with each conjecture file left out of the listings (malformed TOML, a bad field, an edge
+        to no conjecture, a `uses` cycle), by path. Reading commands show the rest; `wb doctor` lists them all."""
+        return list(self.index.problems().values())
+
+    def _records_to_change(self) -> dict[str, NodeRecord]:
+        """The graph a change is checked against; refused while some conjecture file is left out of it (reads show
+        the rest, but a change could not be checked against what cannot be read). `wb edit` fixes such a file."""
+        records = self.records()
+        problems = self.index.problems()
+        for conj_id, problem in problems.items():
+            raise InvalidFileError(problem.path, problem.problem, field=problem.field, line=problem.line,
+                                   hint=f"fix it with `wb edit {conj_id}` first: nothing is changed until then")
+        return records
+
+    def _raise_problem(self, conj_id: str) -> None:
+        problem = self.index.problems().get(conj_id)
+        if problem is not None:
+            raise InvalidFileError(problem.path, problem.problem, field=problem.field, line=problem.line, hint=f"fix it with `wb edit {conj_id}`")
 
     def records(self) -> dict[str, NodeRecord]:
         """The graph's view of every node (from the index)."""
@@ -276,8 +302,10 @@ class Workspace:
         return self.index.rows(status=status, area=area, tag=tag, kind=kind, query=query)
 
     def show(self, conj_id: str) -> dict:
-        """Everything about one node: its fields, derived status, and edges both ways."""
+        """Everything about one node: its fields, derived status, and edges both ways (a malformed file raises
+        its InvalidFileError)."""
         conj = self.get(conj_id)
+        self._raise_problem(conj_id)
         rows = {r["id"]: r for r in self.index.rows()}
         data = conj.model_dump(mode="json")
         data["recorded_status"] = data["status"]
@@ -362,11 +390,14 @@ class Workspace:
     def _require(self, records: dict[str, NodeRecord], conj_id: str) -> None:
         self._check_id(conj_id)
         if conj_id not in records:
+            self._raise_problem(conj_id)
             raise NotFoundError(f"no conjecture '{conj_id}' in this workspace", hint="see `wb list`")
 
     def _check_edges(self, conj: Conjecture, records: dict[str, NodeRecord]) -> None:
         for e in conj.edges:
             if e.target not in records:
+                if e.target != conj.id:
+                    self._raise_problem(e.target)
                 raise NotFoundError(f"'{conj.id}' {e.kind.value} '{e.target}': no conjecture '{e.target}' in this workspace")
         trial = dict(records)
         trial[conj.id] = NodeRecord.of(conj)
@@ -378,7 +409,7 @@ class Workspace:
         """Add a new conjecture file (its edges must point at existing nodes) and commit it
         (`message` replaces the default commit message, e.g. to name the MCP tool and client)."""
         with self.lock():
-            records = self.records()
+            records = self._records_to_change()
             if conj.id in records or self.exists(conj.id):
                 raise DuplicateError(f"a conjecture '{conj.id}' already exists ({self.rel(self.path_for(conj.id))})")
             self._check_edges(conj, records)
@@ -387,7 +418,7 @@ class Workspace:
     def save(self, conj: Conjecture, message: str, *, action: str = "update", commit: bool = True, extra: list[tuple[Path, str | None]] = ()) -> Change:
         """Replace an existing conjecture's file (plus `extra` files written first) in one commit."""
         with self.lock():
-            records = self.records()
+            records = self._records_to_change()
             self._require(records, conj.id)
             self._check_edges(conj, records)
             return self._apply(action, [conj.id], [*extra, (self.path_for(conj.id), dump_conjecture(conj))], message, commit)
@@ -395,7 +426,7 @@ class Workspace:
     def save_many(self, conjs: list[Conjecture], message: str, *, action: str = "update", commit: bool = True) -> Change:
         """Replace several existing conjectures' files in one commit."""
         with self.lock():
-            records = self.records()
+            records = self._records_to_change()
             for conj in conjs:
                 self._require(records, conj.id)
             return self._apply(action, [c.id for c in conjs], [(self.path_for(c.id), dump_conjecture(c)) for c in conjs], message, commit)
@@ -411,7 +442,7 @@ class Workspace:
         """Re-read `conj_id` under the workspace lock and let `edit` change it in place (raising to refuse);
         `edit` returns the commit message and extra files to write first. Nothing can change in between."""
         with self.lock():
-            records = self.records()
+            records = self._records_to_change()
             self._require(records, conj_id)
             conj = self.get(conj_id)
             message, extra = edit(conj)
@@ -423,7 +454,7 @@ class Workspace:
         `message` replaces the default commit message."""
         kind = _edge_kind(kind)
         with self.lock():
-            records = self.records()
+            records = self._records_to_change()
             self._require(records, src)
             self._require(records, dst)
             if src == dst:
@@ -442,7 +473,7 @@ class Workspace:
         """Remove the edge `src kind dst`."""
         kind = _edge_kind(kind)
         with self.lock():
-            records = self.records()
+            records = self._records_to_change()
             self._require(records, src)
             conj = self.get(src)
             kept = [e for e in conj.edges if not (e.kind == kind and e.target == dst)]
@@ -454,7 +485,7 @@ class Workspace:
     def remove(self, conj_id: str, *, force: bool = False, commit: bool = True) -> Change:
         """Delete a conjecture; refused while other nodes point at it, unless `force` (which drops those edges)."""
         with self.lock():
-            records = self.records()
+            records = self._records_to_change()
             self._require(records, conj_id)
             referrers = sorted({r.id for r in records.values() for _, t in r.edges if t == conj_id})
             if referrers and not force:
@@ -471,18 +502,33 @@ class Workspace:
             suffix = f" (dropping edges from {', '.join(referrers)})" if referrers else ""
             return self._apply("rm", [conj_id, *referrers], writes, f"wb rm {conj_id}{suffix}", commit)
 
+    def edit_draft(self, conj_id: str) -> Path | None:
+        """The text of an earlier edit of `conj_id` that was refused (or whose editor failed), kept in
+        `.workbench/edit/`, when it differs from the file: `edit` reopens it instead of the file."""
+        scratch = self.state_dir / "edit" / f"{conj_id}.toml"
+        try:
+            draft = scratch.read_bytes()
+        except OSError:
+            return None
+        path = self.path_for(conj_id)
+        return scratch if not path.is_file() or path.read_bytes() != draft else None
+
     def edit(self, conj_id: str, editor: str | None = None, *, commit: bool = True) -> Change | None:
-        """Open `editor` (default $EDITOR, then $VISUAL) on a copy of the file; the file is replaced only
-        when the edited text validates. Returns None when nothing changed."""
+        """Open `editor` (default $EDITOR, then $VISUAL) on a copy of the file, or on the edit refused last time
+        (`edit_draft`); the file is replaced only when the edited text validates, and a refused edit is kept for
+        the next try. A malformed file can be opened, to fix it. Returns None when nothing changed."""
         self.require_writable()
         editor = editor or os.environ.get("EDITOR") or os.environ.get("VISUAL")
         if not editor:
             raise EditorError("no editor: $EDITOR is not set", hint="e.g. `export EDITOR=nano`")
+        self._check_id(conj_id)
         path = self.path_for(conj_id)
-        self.get(conj_id)
-        original = path.read_text(encoding="utf-8")
+        if not path.is_file():
+            raise NotFoundError(f"no conjecture '{conj_id}' in this workspace", hint="see `wb list`")
+        original = path.read_text(encoding="utf-8", errors="replace")
         scratch = self.state_dir / "edit" / f"{conj_id}.toml"
-        atomic_write(scratch, original)
+        if self.edit_draft(conj_id) is None:
+            atomic_write(scratch, original)
         try:
             proc = subprocess.run([*shlex.split(editor), str(scratch)])
         except OSError as exc:
@@ -493,12 +539,14 @@ class Workspace:
         if edited == original:
             scratch.unlink(missing_ok=True)
             return None
-        kept = f"; your edit is kept in {self.rel(scratch)}"
+        kept = f"; your edit is kept in {self.rel(scratch)} and `wb edit {conj_id}` reopens it"
         try:
             conj = parse_conjecture(path, edited)
-            _refuse_status_edits(conj_id, parse_conjecture(path, original), conj, kept)
+            before = self._last_valid(path, original)
+            if before is not None:
+                _refuse_status_edits(conj_id, before, conj, kept)
             with self.lock():
-                if path.read_text(encoding="utf-8") != original:
+                if path.read_text(encoding="utf-8", errors="replace") != original:
                     raise EditorError(f"{self.rel(path)} changed while you were editing it; edit refused{kept}")
                 records = self.records()
                 self._check_edges(conj, records)
@@ -510,6 +558,20 @@ class Workspace:
         scratch.unlink(missing_ok=True)
         return change
 
+    def _last_valid(self, path: Path, text: str) -> Conjecture | None:
+        """The node as `text` says, or, when that is malformed, as the last commit says (None when neither parses):
+        what an edit's guarded fields are compared with."""
+        from workbench.gitrepo import GitRepo
+
+        for candidate in (lambda: text, lambda: GitRepo(self.root).at_head(self.rel(path))):
+            try:
+                body = candidate()
+                if body is not None:
+                    return parse_conjecture(path, body)
+            except (InvalidFileError, WorkbenchError):
+                continue
+        return None
+
     def import_jsonl(self, path: Path | str, *, commit: bool = True) -> Change:
         """Add every line of a JSONL file as a conjecture, all or nothing, in one commit."""
         path = Path(path)
@@ -520,7 +582,7 @@ class Workspace:
         except UnicodeDecodeError:
             raise InvalidFileError(path, "not valid UTF-8") from None
         with self.lock():
-            records = self.records()
+            records = self._records_to_change()
             numbered, errors = _parse_import_lines(lines, records)
             new = [c for _, c in numbered]
             trial = dict(records)

@@ -56,10 +56,12 @@ class DoctorReport(BaseModel):
     sandbox_works: bool = False
     sandbox_note: str | None = None
     problems: list[Problem] = Field(default_factory=list)
+    conjecture_files: int = 0  # how many conjecture files the workspace has (0 outside a workspace)
+    file_problems: list[Problem] = Field(default_factory=list)  # malformed conjecture files, one each
 
     @property
     def ok(self) -> bool:
-        return self.lean is not None
+        return self.lean is not None and not self.file_problems
 
 
 @functools.lru_cache(maxsize=32)
@@ -262,6 +264,8 @@ def doctor(workspace_root: Path | None = None, explicit: str | None = None, conf
         report.mathlib = _mathlib_state(report.lake_project)
         if report.mathlib == "not built":
             report.problems.append(Problem(what="Mathlib is a dependency but its build cache is not downloaded", fix=f"cd {report.lake_project} && {MATHLIB_CACHE}"))
+    if workspace_root is not None:
+        report.conjecture_files, report.file_problems = _conjecture_file_problems(Path(workspace_root))
     path, works, why = sandbox_status()
     report.bwrap, report.sandbox_works = path, works
     if path is None:
@@ -270,6 +274,19 @@ def doctor(workspace_root: Path | None = None, explicit: str | None = None, conf
         report.sandbox_note = why
         report.problems.append(Problem(what=f"bubblewrap cannot create a sandbox here: {why}", fix="enable unprivileged user namespaces, or run with --sandbox off knowingly"))
     return report
+
+
+def _conjecture_file_problems(root: Path) -> tuple[int, list[Problem]]:
+    """How many conjecture files `root/conjectures` holds, and what is wrong with each one that every listing
+    leaves out (checked through the index, so edges and cycles too, even when workbench.toml is broken)."""
+    from workbench.index import Index
+
+    conj_dir = root / "conjectures"
+    if not conj_dir.is_dir():
+        return 0, []
+    count = sum(1 for p in conj_dir.glob("*.toml") if not p.name.startswith("."))
+    problems = Index(conj_dir, root / ".workbench" / "index.db", lambda: root / "lean").problems()
+    return count, [Problem(what=str(exc), fix=f"wb edit {conj_id}") for conj_id, exc in problems.items()]
 
 
 def _mathlib_state(project: Path) -> str:
