@@ -189,7 +189,7 @@ def run(
         import importlib.util
 
         if importlib.util.find_spec("ray") is None:
-            from workbench.executors import RAY_MISSING
+            from workbench.batch.executors import RAY_MISSING
 
             raise UsageError(RAY_MISSING)
     batch_run = BatchRun.start(ws, Selection(ids=ids or [], query=select), options)

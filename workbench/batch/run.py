@@ -1,302 +1,28 @@
-"""Batch runs: many proof attempts over the open part of the graph, with limits, resumable after any kill.
-
-    from workbench.batch import BatchOptions, BatchRun, Selection, list_runs, report, run_status
-    run = BatchRun.start(ws, Selection(query="status=formalized area=oversight"),
-                         BatchOptions(provers=["portfolio", "deepseek"], workers=8, budget_usd=20, deadline="07:00"))
-    summary = run.run(on_event=print)          # blocks; returns a RunSummary
-    BatchRun.resume(ws, run.id).run()          # after a kill: continues, repeating nothing
-    report(ws, run.id).markdown()
-
-A run is a plan of *units*: one unit is one attempt (`run_attempt`: one candidate stream, up to
-`rounds` candidates) of one prover on one conjecture.  Units run cheapest prover first across the
-whole selection (the portfolio on every conjecture, then each model), conjectures by value (how
-many open nodes a proof unblocks, then priority).  Every candidate is a row of the attempts store
-written the moment it is judged (slot "RUN/CONJ/PROVER/K/ROUND"), and a unit is marked done in
-`batch_units` when its stream ends, so a resumed run skips finished units and re-runs an
-interrupted one under a fresh slot prefix ("…/K~2/…"): no row is repeated and none is lost.
-
-Limits stop *scheduling*: `max_attempts` (recorded rows, i.e. candidates), `budget_usd` (money
-from token prices, summed over recorded rows), `deadline`; in-flight units finish the candidate
-they are on and are recorded.  Settlements go through `settle.record_settlement`, which re-reads
-the node under the workspace lock, so two runs on one workspace never settle a conjecture twice.
-"""
+"""One batch run: `BatchRun.start` plans and records it, `resume` reopens it, `run` executes it (see
+`workbench.batch` for the whole picture)."""
 
 from __future__ import annotations
 
 import json
 import os
-import re
-import secrets
 import signal
 import socket
-import sqlite3
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
-from typing import Any, Literal
+from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel, Field
 
-from workbench.attempts import Attempt, AttemptStore, connect, db_path, transaction
-from workbench.errors import NotFoundError, ProviderError, ToolchainError, UsageError, WorkbenchError
+from workbench.attempts import Attempt, AttemptStore, db_path, transaction
+from workbench.batch.options import BatchOptions, parse_deadline, utcnow
+from workbench.batch.plan import Selection, default_provers, order_provers, plan_units, select
+from workbench.batch.runs import HEARTBEAT_S, iso, new_run_id, open_db, run_status
+from workbench.errors import ProviderError, ToolchainError, UsageError, WorkbenchError
 from workbench.model import Status
 from workbench.workspace import Workspace
-
-HEARTBEAT_S = 2.0
-DEAD_AFTER_S = 30.0  # a "running" run whose heartbeat is older than this is dead
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS batch_runs (
-    id TEXT PRIMARY KEY,
-    created TEXT NOT NULL,
-    finished TEXT,
-    status TEXT NOT NULL,
-    stop_reason TEXT,
-    options TEXT NOT NULL,
-    plan TEXT NOT NULL,
-    pid INTEGER,
-    host TEXT,
-    heartbeat TEXT,
-    sessions TEXT NOT NULL DEFAULT '[]'
-);
-CREATE TABLE IF NOT EXISTS batch_units (
-    run_id TEXT NOT NULL,
-    unit TEXT NOT NULL,
-    conjecture TEXT NOT NULL,
-    prover TEXT NOT NULL,
-    k INTEGER NOT NULL,
-    starts INTEGER NOT NULL DEFAULT 0,
-    state TEXT NOT NULL DEFAULT 'pending',
-    outcome TEXT,
-    started_at TEXT,
-    finished_at TEXT,
-    PRIMARY KEY (run_id, unit)
-);
-"""
-
-RunState = Literal["running", "stopped", "finished", "interrupted"]
-
-
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def _iso(dt: datetime | None) -> str | None:
-    return dt.isoformat(timespec="seconds") if dt else None
-
-
-# -- options and selection ----------------------------------------------------------------------
-
-
-SELECT_KEYS = ("status", "area", "tag", "kind", "id", "q")
-
-
-class Selection(BaseModel):
-    """Which conjectures a run works on: explicit `ids`, or a `query` (see `parse_query`), or every
-    formalized, unsettled conjecture.  Only formalized, unsettled nodes are ever selected."""
-
-    ids: list[str] = Field(default_factory=list)
-    query: str | None = None
-
-
-def parse_query(query: str) -> dict[str, Any]:
-    """Parse `--select`: space-separated `key=value` terms, all of which must hold:
-    `status=formalized area=oversight tag=debate kind=lemma id=a,b q=text`; a bare word is `q=word`
-    (a case-insensitive substring of id, title, informal text and tags, as `wb list QUERY`)."""
-    out: dict[str, Any] = {}
-    for term in query.split():
-        key, sep, value = term.partition("=")
-        if not sep:
-            key, value = "q", term
-        key = key.strip().lower()
-        if key not in SELECT_KEYS or not value:
-            raise UsageError(f"--select: cannot read '{term}'",
-                             hint="use space-separated key=value terms with keys " + ", ".join(SELECT_KEYS))
-        if key == "id":
-            out.setdefault("ids", []).extend(v for v in value.split(",") if v)
-        elif key == "q":
-            out["query"] = (out.get("query", "") + " " + value).strip()
-        else:
-            out[key] = value
-    return out
-
-
-class BatchOptions(BaseModel):
-    """Everything a run needs to start and to resume (stored as JSON in the runs table)."""
-
-    provers: list[str] = Field(default_factory=list)  # empty: [batch] provers of workbench.toml, else portfolio + llm
-    model: str | None = None
-    workers: int = Field(4, ge=1)
-    lean_jobs: int | None = Field(None, ge=1)  # None: from cores and memory
-    attempts_per_conjecture: int = Field(1, ge=1)
-    rounds: int = Field(3, ge=1)
-    max_attempts: int | None = Field(None, ge=1)
-    budget_usd: float | None = Field(None, ge=0)
-    deadline: str | None = None  # as given ("8h", "07:00", an ISO time)
-    deadline_at: datetime | None = None  # resolved when the run starts
-    attempt_timeout_s: float | None = Field(None, gt=0)  # no new candidate in a unit after this long
-    executor: Literal["local", "ray"] = "local"
-    lean: str | None = None
-    timeout: float | None = None  # one Lean check
-    memory_mb: int | None = None
-    sandbox: str = "auto"
-    commit: bool = True
-
-
-_DURATION_RE = re.compile(r"^\s*(?:(\d+(?:\.\d+)?)\s*h)?\s*(?:(\d+(?:\.\d+)?)\s*m)?\s*(?:(\d+(?:\.\d+)?)\s*s)?\s*$")
-
-
-def parse_deadline(text: str, now: datetime | None = None) -> datetime:
-    """A deadline as an absolute UTC time: a duration (`8h`, `90m`, `1h30m`, `30s`, `45` seconds), a
-    local clock time (`07:00`, `7:30:15`: the next one), or an ISO time (`2026-11-24T07:00`)."""
-    now = now or _now()
-    t = text.strip()
-    if re.fullmatch(r"\d+(\.\d+)?", t):
-        return now + timedelta(seconds=float(t))
-    m = _DURATION_RE.match(t)
-    if m and any(m.groups()):
-        h, mi, s = (float(g) if g else 0.0 for g in m.groups())
-        return now + timedelta(hours=h, minutes=mi, seconds=s)
-    m = re.fullmatch(r"(\d{1,2}):(\d{2})(?::(\d{2}))?", t)
-    if m:
-        hh, mm, ss = int(m.group(1)), int(m.group(2)), int(m.group(3) or 0)
-        if hh > 23 or mm > 59 or ss > 59:
-            raise UsageError(f"--deadline: '{text}' is not a clock time")
-        local_now = now.astimezone()
-        when = local_now.replace(hour=hh, minute=mm, second=ss, microsecond=0)
-        if when <= local_now:
-            when += timedelta(days=1)
-        return when.astimezone(timezone.utc)
-    try:
-        when = datetime.fromisoformat(t)
-    except ValueError:
-        raise UsageError(f"--deadline: cannot read '{text}'",
-                         hint="use a duration (8h, 90m, 30s), a clock time (07:00) or an ISO time") from None
-    if when.tzinfo is None:
-        when = when.astimezone()
-    return when.astimezone(timezone.utc)
-
-
-# -- the runs table -----------------------------------------------------------------------------
-
-
-def _connect(ws: Workspace) -> sqlite3.Connection:
-    con = connect(db_path(ws))
-    con.executescript(_SCHEMA)
-    con.row_factory = sqlite3.Row
-    return con
-
-
-def _pid_alive(pid: int | None) -> bool:
-    if not pid:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:  # a zombie (killed, not yet reaped) is not alive
-        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
-            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except (OSError, IndexError):
-        return True
-
-
-class RunInfo(BaseModel):
-    """One row of the runs table, as `wb batch list/status` show it."""
-
-    id: str
-    created: datetime
-    finished: datetime | None = None
-    status: str  # running / stopped / finished / interrupted (a dead "running" run reads interrupted)
-    stop_reason: str | None = None
-    alive: bool = False
-    pid: int | None = None
-    host: str | None = None
-    heartbeat: datetime | None = None
-    options: BatchOptions
-    conjectures: list[str] = Field(default_factory=list)
-    provers: list[str] = Field(default_factory=list)
-    units: int = 0
-    units_done: int = 0
-    attempts: int = 0
-    accepted: int = 0
-    settled: list[str] = Field(default_factory=list)
-    tokens_in: int = 0
-    tokens_out: int = 0
-    cost_usd: float = 0.0
-
-
-def _dt(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
-
-
-def _run_info(con: sqlite3.Connection, row: sqlite3.Row) -> RunInfo:
-    plan = json.loads(row["plan"])
-    alive = False
-    status = row["status"]
-    if status == "running":
-        hb = _dt(row["heartbeat"])
-        fresh = hb is not None and (_now() - hb).total_seconds() < DEAD_AFTER_S
-        same_host = row["host"] == socket.gethostname()
-        alive = fresh and (_pid_alive(row["pid"]) if same_host else True)
-        if not alive:
-            status = "interrupted"
-    units, done = con.execute(
-        "SELECT COUNT(*), COALESCE(SUM(state='done'),0) FROM batch_units WHERE run_id=?", (row["id"],)).fetchone()
-    n, acc, tin, tout, cost = con.execute(
-        "SELECT COUNT(*), COALESCE(SUM(verdict='accepted'),0), COALESCE(SUM(tokens_in),0), COALESCE(SUM(tokens_out),0),"
-        " COALESCE(SUM(cost_usd),0) FROM attempts WHERE run_id=?", (row["id"],)).fetchone()
-    settled = [r[0] for r in con.execute(
-        "SELECT DISTINCT conjecture FROM attempts WHERE run_id=? AND settled=1 ORDER BY conjecture", (row["id"],))]
-    return RunInfo(
-        id=row["id"], created=_dt(row["created"]), finished=_dt(row["finished"]), status=status,
-        stop_reason=row["stop_reason"] if status == row["status"] else (row["stop_reason"] or "process died"),
-        alive=alive, pid=row["pid"], host=row["host"], heartbeat=_dt(row["heartbeat"]),
-        options=BatchOptions.model_validate_json(row["options"]), conjectures=plan.get("conjectures", []),
-        provers=plan.get("provers", []), units=units, units_done=done, attempts=n, accepted=acc, settled=settled,
-        tokens_in=tin, tokens_out=tout, cost_usd=cost,
-    )
-
-
-def list_runs(ws: Workspace) -> list[RunInfo]:
-    """Every batch run of the workspace, oldest first."""
-    con = _connect(ws)
-    try:
-        rows = con.execute("SELECT * FROM batch_runs ORDER BY created, id").fetchall()
-        return [_run_info(con, r) for r in rows]
-    finally:
-        con.close()
-
-
-def run_status(ws: Workspace, run_id: str | None = None) -> RunInfo:
-    """One run (default: the newest), with counts from the recorded attempts and units."""
-    con = _connect(ws)
-    try:
-        if run_id is None:
-            row = con.execute("SELECT * FROM batch_runs ORDER BY created DESC, id DESC LIMIT 1").fetchone()
-            if row is None:
-                raise NotFoundError("no batch runs in this workspace yet", hint="start one with `wb batch run`")
-        else:
-            row = con.execute("SELECT * FROM batch_runs WHERE id=?", (run_id,)).fetchone()
-            if row is None:
-                raise NotFoundError(f"no batch run '{run_id}'", hint="see `wb batch list`")
-        return _run_info(con, row)
-    finally:
-        con.close()
-
-
-def new_run_id(now: datetime | None = None) -> str:
-    """A sortable, printable run id: r-YYYYMMDD-HHMMSS-xxxx (local time, 4 random hex digits)."""
-    now = (now or _now()).astimezone()
-    return f"r-{now:%Y%m%d-%H%M%S}-{secrets.token_hex(2)}"
-
-
-# -- events and the summary ---------------------------------------------------------------------
-
 
 class Progress(BaseModel):
     """Counts at one moment of a run (what the progress bar shows)."""
@@ -408,15 +134,15 @@ class BatchRun:
                              hint="see `wb list --status formalized`")
         run_id = new_run_id()
         plan = {"conjectures": conjectures, "provers": provers, "selection": selection.model_dump()}
-        con = _connect(ws)
+        con = open_db(ws)
         try:
             with transaction(con, "create the batch run", db_path(ws)):
                 con.execute(
                     "INSERT INTO batch_runs (id, created, status, options, plan, pid, host, heartbeat) VALUES (?,?,?,?,?,?,?,?)",
-                    (run_id, _iso(_now()), "running", options.model_dump_json(), json.dumps(plan), os.getpid(),
-                     socket.gethostname(), _iso(_now())),
+                    (run_id, iso(utcnow()), "running", options.model_dump_json(), json.dumps(plan), os.getpid(),
+                     socket.gethostname(), iso(utcnow())),
                 )
-                for key, conj, prover, k in _plan_units(plan, options):
+                for key, conj, prover, k in plan_units(plan, options):
                     con.execute("INSERT INTO batch_units (run_id, unit, conjecture, prover, k) VALUES (?,?,?,?,?)",
                                 (run_id, key, conj, prover, k))
         finally:
@@ -432,7 +158,7 @@ class BatchRun:
         if info.alive:
             raise UsageError(f"run {run_id} is still running (pid {info.pid} on {info.host})",
                              hint="stop it with Ctrl-C or wait for it to finish")
-        con = _connect(ws)
+        con = open_db(ws)
         try:
             row = con.execute("SELECT options, plan FROM batch_runs WHERE id=?", (run_id,)).fetchone()
         finally:
@@ -477,11 +203,11 @@ class BatchRun:
                                **resolved}
         lean_jobs = opts.lean_jobs or _default_jobs(resolved["memory_mb"])
         store = AttemptStore(self.ws)
-        _connect(self.ws).close()  # the batch tables exist (a database from before batch runs gains them)
+        open_db(self.ws).close()  # the batch tables exist (a database from before batch runs gains them)
         self._store = store
         st = _State()
         t0 = time.monotonic()
-        session_start = _now()
+        session_start = utcnow()
         totals = store.totals(run_id=self.id)
         st.attempts = st.issued = totals["attempts"]
         st.spent, st.tokens_in, st.tokens_out = totals["cost_usd"], totals["tokens_in"], totals["tokens_out"]
@@ -492,7 +218,7 @@ class BatchRun:
             units=len(units), units_done=st.units_done, in_flight=st.in_flight, attempts=st.attempts,
             settled=len(st.settled), failed=st.failed, spent_usd=round(st.spent, 6), elapsed_s=round(time.monotonic() - t0, 3))
 
-        from workbench.executors import make_executor
+        from workbench.batch.executors import make_executor
 
         given = dict(provers or {})
         provers = {}
@@ -537,7 +263,7 @@ class BatchRun:
             def stop_now() -> str | None:
                 if st.stop_reason:
                     return st.stop_reason
-                if opts.deadline_at is not None and _now() >= opts.deadline_at:
+                if opts.deadline_at is not None and utcnow() >= opts.deadline_at:
                     st.stop_reason = "deadline"
                 elif opts.budget_usd is not None and st.spent >= opts.budget_usd:
                     st.stop_reason = "budget"
@@ -770,7 +496,7 @@ class BatchRun:
         if store is not None:
             with store._lock, transaction(store.con, "update the batch tables", store.path) as con:  # noqa: SLF001
                 return con.execute(sql, params).fetchall()
-        con = _connect(self.ws)
+        con = open_db(self.ws)
         try:
             with transaction(con, "update the batch tables", db_path(self.ws)):
                 return con.execute(sql, params).fetchall()
@@ -780,7 +506,7 @@ class BatchRun:
     def _pending_units(self) -> list[_Unit]:
         rows = self._db("SELECT unit, conjecture, prover, k, starts FROM batch_units WHERE run_id=? AND state != 'done'",
                         (self.id,))
-        order = {key: i for i, (key, *_rest) in enumerate(_plan_units(self.plan, self.options))}
+        order = {key: i for i, (key, *_rest) in enumerate(plan_units(self.plan, self.options))}
         units = [_Unit(r["unit"], r["conjecture"], r["prover"], r["k"], r["starts"]) for r in rows]
         units.sort(key=lambda u: order.get(u.key, len(order)))
         return units
@@ -790,11 +516,11 @@ class BatchRun:
 
     def _begin_unit(self, unit: _Unit) -> int:
         return self._db("UPDATE batch_units SET starts = starts + 1, state='running', started_at=? WHERE run_id=? AND unit=?"
-                        " RETURNING starts", (_iso(_now()), self.id, unit.key))[0][0]
+                        " RETURNING starts", (iso(utcnow()), self.id, unit.key))[0][0]
 
     def _finish_unit(self, unit: _Unit, outcome: str) -> None:
         self._db("UPDATE batch_units SET state='done', outcome=?, finished_at=? WHERE run_id=? AND unit=?",
-                 (outcome, _iso(_now()), self.id, unit.key))
+                 (outcome, iso(utcnow()), self.id, unit.key))
 
     def _settled_by_run(self, store: AttemptStore) -> list[str]:
         return [a.conjecture for a in store.for_run(self.id) if a.settled]
@@ -808,112 +534,32 @@ class BatchRun:
     def _mark_running(self) -> None:
         self._db("UPDATE batch_runs SET status='running', stop_reason=NULL, finished=NULL, pid=?, host=?, heartbeat=?,"
                  " options=? WHERE id=?",
-                 (os.getpid(), socket.gethostname(), _iso(_now()), self.options.model_dump_json(), self.id))
+                 (os.getpid(), socket.gethostname(), iso(utcnow()), self.options.model_dump_json(), self.id))
 
     def _heartbeat(self, stop: threading.Event) -> None:
         while not stop.wait(HEARTBEAT_S):
             try:
-                self._db("UPDATE batch_runs SET heartbeat=? WHERE id=? AND status='running'", (_iso(_now()), self.id))
+                self._db("UPDATE batch_runs SET heartbeat=? WHERE id=? AND status='running'", (iso(utcnow()), self.id))
             except Exception:  # noqa: BLE001 - a busy database must not kill the heartbeat
                 pass
 
     def _close_run(self, status: str, reason: str | None) -> None:
         self._db("UPDATE batch_runs SET status=?, stop_reason=?, finished=?, heartbeat=? WHERE id=?",
-                 (status, reason, _iso(_now()), _iso(_now()), self.id))
+                 (status, reason, iso(utcnow()), iso(utcnow()), self.id))
 
     def _add_session(self, started: datetime) -> None:
-        con = _connect(self.ws)
+        con = open_db(self.ws)
         try:
             with transaction(con, "record the session", db_path(self.ws)):
                 row = con.execute("SELECT sessions FROM batch_runs WHERE id=?", (self.id,)).fetchone()
                 sessions = json.loads(row[0] or "[]")
-                sessions.append({"started": _iso(started), "ended": _iso(_now()), "pid": os.getpid()})
+                sessions.append({"started": iso(started), "ended": iso(utcnow()), "pid": os.getpid()})
                 con.execute("UPDATE batch_runs SET sessions=? WHERE id=?", (json.dumps(sessions), self.id))
         finally:
             con.close()
 
 
 def _default_jobs(memory_mb: int) -> int:
-    from workbench.executors import default_lean_jobs
+    from workbench.batch.executors import default_lean_jobs
 
     return default_lean_jobs(min(memory_mb, 4096))
-
-
-# -- planning -----------------------------------------------------------------------------------
-
-
-def default_provers(ws: Workspace) -> list[str]:
-    """`[batch] provers` of workbench.toml, else the portfolio then `llm` when a provider is configured."""
-    batch = ws.config.get("batch", {})
-    if isinstance(batch, dict) and isinstance(batch.get("provers"), list) and batch["provers"]:
-        return [str(p) for p in batch["provers"]]
-    return ["portfolio", "llm"] if ws.config.get("providers") else ["portfolio"]
-
-
-def order_provers(ws: Workspace, names: list[str]) -> list[str]:
-    """Cheapest first: the portfolio (no model), then model provers by configured price per token
-    (input plus output price per million tokens), keeping the given order among equals."""
-    from workbench.prove import provider_config
-
-    seen: list[str] = []
-    for n in names:
-        if n not in seen:
-            seen.append(n)
-
-    def cost(name: str) -> float:
-        if name == "portfolio":
-            return -1.0
-        try:
-            cfg = provider_config(ws, name)
-        except UsageError:
-            raise
-        except WorkbenchError:
-            return float("inf")
-        return cfg.price_in_per_mtok + cfg.price_out_per_mtok
-
-    costs = {n: cost(n) for n in seen}
-    return sorted(seen, key=lambda n: costs[n])
-
-
-def select(ws: Workspace, selection: Selection) -> list[str]:
-    """The formalized, unsettled conjectures of `selection`, most valuable first (how many open nodes a
-    proof would unblock, then priority, then id)."""
-    from workbench.graph import next_targets
-
-    filters: dict[str, Any] = parse_query(selection.query) if selection.query else {}
-    ids = list(dict.fromkeys([*selection.ids, *filters.pop("ids", [])]))
-    for conj_id in selection.ids:
-        conj = ws.get(conj_id)  # NotFoundError for a typo
-        if conj.status != Status.formalized:
-            raise UsageError(f"'{conj_id}' is {conj.status.value}, not formalized: a batch proves formalized, unsettled conjectures")
-    rows = ws.index.rows(status=filters.get("status"), area=filters.get("area"), tag=filters.get("tag"),
-                         kind=filters.get("kind"), query=filters.get("query"), ids=ids or None)
-    wanted = {r["id"] for r in rows if r["recorded_status"] == Status.formalized.value}
-    ranked = [t.id for t in next_targets(ws.records()) if t.id in wanted]
-    rest = sorted(wanted - set(ranked))
-    return ranked + rest
-
-
-def _plan_units(plan: dict, options: BatchOptions) -> list[tuple[str, str, str, int]]:
-    """(key, conjecture, prover, k) in execution order: prover by prover (cheapest first), attempt by
-    attempt, conjecture by value; the portfolio is deterministic, so it gets one attempt."""
-    out = []
-    for prover in plan["provers"]:
-        tries = 1 if prover == "portfolio" else options.attempts_per_conjecture
-        for k in range(1, tries + 1):
-            for conj in plan["conjectures"]:
-                out.append((f"{conj}/{prover}/{k}", conj, prover, k))
-    return out
-
-
-def report(ws: Workspace, run_id: str):
-    """The morning report of run `run_id` (see `workbench.batch_report.Report`)."""
-    from workbench.batch_report import build_report
-
-    return build_report(ws, run_id)
-
-
-__all__ = [
-    "BatchEvent", "BatchOptions", "BatchRun", "Progress", "RunInfo", "RunSummary", "Selection", "default_provers",
-    "list_runs", "new_run_id", "order_provers", "parse_deadline", "parse_query", "report", "run_status", "select",
-]

@@ -125,7 +125,7 @@ def _reason_of(a) -> str:
 def build_report(ws: Workspace, run_id: str) -> Report:
     """The report of `run_id` from its recorded attempts (NotFoundError for an unknown run)."""
     from workbench.attempts import AttemptStore
-    from workbench.batch import run_status
+    from workbench.batch.runs import run_status
 
     info = run_status(ws, run_id)
     with AttemptStore(ws) as store:
@@ -178,3 +178,8 @@ def build_report(ws: Workspace, run_id: str) -> Report:
         "conjectures": info.conjectures, "executor": info.options.executor,
     }
     return Report(id=info.id, run=run, totals=totals, settled=settled, open=open_rows, providers=providers)
+
+
+def report(ws: Workspace, run_id: str) -> Report:
+    """The morning report of run `run_id` (see `Report`)."""
+    return build_report(ws, run_id)

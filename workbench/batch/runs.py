@@ -1,0 +1,171 @@
+"""The runs table: every batch run of a workspace with its units, status and heartbeat (`wb batch list/status`)."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import socket
+import sqlite3
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from workbench.attempts import connect, db_path
+from workbench.batch.options import BatchOptions, utcnow
+from workbench.errors import NotFoundError
+from workbench.workspace import Workspace
+
+HEARTBEAT_S = 2.0
+DEAD_AFTER_S = 30.0  # a "running" run whose heartbeat is older than this is dead
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS batch_runs (
+    id TEXT PRIMARY KEY,
+    created TEXT NOT NULL,
+    finished TEXT,
+    status TEXT NOT NULL,
+    stop_reason TEXT,
+    options TEXT NOT NULL,
+    plan TEXT NOT NULL,
+    pid INTEGER,
+    host TEXT,
+    heartbeat TEXT,
+    sessions TEXT NOT NULL DEFAULT '[]'
+);
+CREATE TABLE IF NOT EXISTS batch_units (
+    run_id TEXT NOT NULL,
+    unit TEXT NOT NULL,
+    conjecture TEXT NOT NULL,
+    prover TEXT NOT NULL,
+    k INTEGER NOT NULL,
+    starts INTEGER NOT NULL DEFAULT 0,
+    state TEXT NOT NULL DEFAULT 'pending',
+    outcome TEXT,
+    started_at TEXT,
+    finished_at TEXT,
+    PRIMARY KEY (run_id, unit)
+);
+"""
+
+RunState = Literal["running", "stopped", "finished", "interrupted"]
+
+
+def iso(dt: datetime | None) -> str | None:
+    return dt.isoformat(timespec="seconds") if dt else None
+
+
+
+
+def open_db(ws: Workspace) -> sqlite3.Connection:
+    con = connect(db_path(ws))
+    con.executescript(_SCHEMA)
+    con.row_factory = sqlite3.Row
+    return con
+
+
+def _pid_alive(pid: int | None) -> bool:
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:  # a zombie (killed, not yet reaped) is not alive
+        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True
+
+
+class RunInfo(BaseModel):
+    """One row of the runs table, as `wb batch list/status` show it."""
+
+    id: str
+    created: datetime
+    finished: datetime | None = None
+    status: str  # running / stopped / finished / interrupted (a dead "running" run reads interrupted)
+    stop_reason: str | None = None
+    alive: bool = False
+    pid: int | None = None
+    host: str | None = None
+    heartbeat: datetime | None = None
+    options: BatchOptions
+    conjectures: list[str] = Field(default_factory=list)
+    provers: list[str] = Field(default_factory=list)
+    units: int = 0
+    units_done: int = 0
+    attempts: int = 0
+    accepted: int = 0
+    settled: list[str] = Field(default_factory=list)
+    tokens_in: int = 0
+    tokens_out: int = 0
+    cost_usd: float = 0.0
+
+
+def _dt(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _run_info(con: sqlite3.Connection, row: sqlite3.Row) -> RunInfo:
+    plan = json.loads(row["plan"])
+    alive = False
+    status = row["status"]
+    if status == "running":
+        hb = _dt(row["heartbeat"])
+        fresh = hb is not None and (utcnow() - hb).total_seconds() < DEAD_AFTER_S
+        same_host = row["host"] == socket.gethostname()
+        alive = fresh and (_pid_alive(row["pid"]) if same_host else True)
+        if not alive:
+            status = "interrupted"
+    units, done = con.execute(
+        "SELECT COUNT(*), COALESCE(SUM(state='done'),0) FROM batch_units WHERE run_id=?", (row["id"],)).fetchone()
+    n, acc, tin, tout, cost = con.execute(
+        "SELECT COUNT(*), COALESCE(SUM(verdict='accepted'),0), COALESCE(SUM(tokens_in),0), COALESCE(SUM(tokens_out),0),"
+        " COALESCE(SUM(cost_usd),0) FROM attempts WHERE run_id=?", (row["id"],)).fetchone()
+    settled = [r[0] for r in con.execute(
+        "SELECT DISTINCT conjecture FROM attempts WHERE run_id=? AND settled=1 ORDER BY conjecture", (row["id"],))]
+    return RunInfo(
+        id=row["id"], created=_dt(row["created"]), finished=_dt(row["finished"]), status=status,
+        stop_reason=row["stop_reason"] if status == row["status"] else (row["stop_reason"] or "process died"),
+        alive=alive, pid=row["pid"], host=row["host"], heartbeat=_dt(row["heartbeat"]),
+        options=BatchOptions.model_validate_json(row["options"]), conjectures=plan.get("conjectures", []),
+        provers=plan.get("provers", []), units=units, units_done=done, attempts=n, accepted=acc, settled=settled,
+        tokens_in=tin, tokens_out=tout, cost_usd=cost,
+    )
+
+
+def list_runs(ws: Workspace) -> list[RunInfo]:
+    """Every batch run of the workspace, oldest first."""
+    con = open_db(ws)
+    try:
+        rows = con.execute("SELECT * FROM batch_runs ORDER BY created, id").fetchall()
+        return [_run_info(con, r) for r in rows]
+    finally:
+        con.close()
+
+
+def run_status(ws: Workspace, run_id: str | None = None) -> RunInfo:
+    """One run (default: the newest), with counts from the recorded attempts and units."""
+    con = open_db(ws)
+    try:
+        if run_id is None:
+            row = con.execute("SELECT * FROM batch_runs ORDER BY created DESC, id DESC LIMIT 1").fetchone()
+            if row is None:
+                raise NotFoundError("no batch runs in this workspace yet", hint="start one with `wb batch run`")
+        else:
+            row = con.execute("SELECT * FROM batch_runs WHERE id=?", (run_id,)).fetchone()
+            if row is None:
+                raise NotFoundError(f"no batch run '{run_id}'", hint="see `wb batch list`")
+        return _run_info(con, row)
+    finally:
+        con.close()
+
+
+def new_run_id(now: datetime | None = None) -> str:
+    """A sortable, printable run id: r-YYYYMMDD-HHMMSS-xxxx (local time, 4 random hex digits)."""
+    now = (now or utcnow()).astimezone()
+    return f"r-{now:%Y%m%d-%H%M%S}-{secrets.token_hex(2)}"
