@@ -11,7 +11,6 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -19,7 +18,7 @@ from pydantic import BaseModel, Field
 from workbench.attempts import Attempt, AttemptStore, db_path, transaction
 from workbench.batch.options import BatchOptions, parse_deadline, utcnow
 from workbench.batch.plan import Selection, default_provers, order_provers, plan_units, select
-from workbench.batch.runs import HEARTBEAT_S, iso, new_run_id, open_db, run_status
+from workbench.batch.runs import HEARTBEAT_S, RunRecord, iso, new_run_id, open_db, run_status
 from workbench.errors import ProviderError, ToolchainError, UsageError, WorkbenchError
 from workbench.model import Status
 from workbench.workspace import Workspace
@@ -114,6 +113,7 @@ class BatchRun:
         self.options = options
         self.plan = plan
         self.executor = None
+        self.record = RunRecord(ws, run_id)
 
     # -- creating and reopening ------------------------------------------------------------------
 
@@ -204,7 +204,7 @@ class BatchRun:
         lean_jobs = opts.lean_jobs or _default_jobs(resolved["memory_mb"])
         store = AttemptStore(self.ws)
         open_db(self.ws).close()  # the batch tables exist (a database from before batch runs gains them)
-        self._store = store
+        self.record.store = store
         st = _State()
         t0 = time.monotonic()
         session_start = utcnow()
@@ -212,7 +212,7 @@ class BatchRun:
         st.attempts = st.issued = totals["attempts"]
         st.spent, st.tokens_in, st.tokens_out = totals["cost_usd"], totals["tokens_in"], totals["tokens_out"]
         st.settled = set(self._settled_by_run(store))
-        self._mark_running()
+        self.record.mark_running(self.options)
         units = self._pending_units()
         prog = lambda: Progress(  # noqa: E731
             units=len(units), units_done=st.units_done, in_flight=st.in_flight, attempts=st.attempts,
@@ -282,7 +282,7 @@ class BatchRun:
                     break
                 if unit.conjecture in st.settled or self._is_settled(unit.conjecture):
                     workers.release()
-                    self._finish_unit(unit, "skipped: already settled")
+                    self.record.finish_unit(unit.key, "skipped: already settled")
                     with st.lock:
                         st.units_done += 1
                     emit(BatchEvent("skipped", self.id, prog(), conjecture=unit.conjecture, message="already settled"))
@@ -301,7 +301,7 @@ class BatchRun:
                     th.join(timeout=0.1)
         except KeyboardInterrupt:
             st.aborted = True
-            self._close_run("interrupted", st.stop_reason or "aborted")
+            self.record.close("interrupted", st.stop_reason or "aborted")
             raise
         finally:
             stop_heartbeat.set()
@@ -312,17 +312,17 @@ class BatchRun:
                     close_prover(p)
                 if self.executor is not None:
                     self.executor.close()
-            self._store = None
+            self.record.store = None
             store.close()
-            self._add_session(session_start)
+            self.record.add_session(session_start)
 
         if st.fatal is not None and st.stop_reason is None:
             st.stop_reason = "error"
-        remaining = self._count_pending()
+        remaining = self.record.count_pending()
         if st.stop_reason is None and remaining and st.disabled:
             st.stop_reason = "provider-error"
         status = "finished" if st.stop_reason is None else "stopped"
-        self._close_run(status, st.stop_reason)
+        self.record.close(status, st.stop_reason)
         exit_code = 0
         if st.stop_reason in ("interrupted", "terminated"):
             exit_code = 130
@@ -348,7 +348,7 @@ class BatchRun:
 
         outcome = None
         try:
-            starts = self._begin_unit(unit)
+            starts = self.record.begin_unit(unit.key)
             prefix = f"{self.id}/{unit.key}" + (f"~{starts}" if starts > 1 else "")
             unit.started = time.monotonic()
             timeout = self.options.attempt_timeout_s
@@ -437,7 +437,7 @@ class BatchRun:
                     if outcome == "open":
                         st.failed += 1
             if outcome is not None and not st.aborted:
-                self._finish_unit(unit, outcome)
+                self.record.finish_unit(unit.key, outcome)
             workers.release()
             if outcome is not None:
                 emit(BatchEvent("unit", self.id, prog(), conjecture=unit.conjecture, message=outcome))
@@ -488,39 +488,11 @@ class BatchRun:
 
     # -- bookkeeping -----------------------------------------------------------------------------
 
-    def _db(self, sql: str, params: tuple = ()) -> list:
-        """One statement in its own transaction.  While running, on the attempts store's connection under
-        its lock: one connection per process means threads queue on a mutex instead of SQLite's busy
-        back-off sleeps (which cost tens of ms per attempt with many workers)."""
-        store = getattr(self, "_store", None)
-        if store is not None:
-            with store._lock, transaction(store.con, "update the batch tables", store.path) as con:  # noqa: SLF001
-                return con.execute(sql, params).fetchall()
-        con = open_db(self.ws)
-        try:
-            with transaction(con, "update the batch tables", db_path(self.ws)):
-                return con.execute(sql, params).fetchall()
-        finally:
-            con.close()
-
     def _pending_units(self) -> list[_Unit]:
-        rows = self._db("SELECT unit, conjecture, prover, k, starts FROM batch_units WHERE run_id=? AND state != 'done'",
-                        (self.id,))
         order = {key: i for i, (key, *_rest) in enumerate(plan_units(self.plan, self.options))}
-        units = [_Unit(r["unit"], r["conjecture"], r["prover"], r["k"], r["starts"]) for r in rows]
+        units = [_Unit(r["unit"], r["conjecture"], r["prover"], r["k"], r["starts"]) for r in self.record.pending_units()]
         units.sort(key=lambda u: order.get(u.key, len(order)))
         return units
-
-    def _count_pending(self) -> int:
-        return self._db("SELECT COUNT(*) FROM batch_units WHERE run_id=? AND state != 'done'", (self.id,))[0][0]
-
-    def _begin_unit(self, unit: _Unit) -> int:
-        return self._db("UPDATE batch_units SET starts = starts + 1, state='running', started_at=? WHERE run_id=? AND unit=?"
-                        " RETURNING starts", (iso(utcnow()), self.id, unit.key))[0][0]
-
-    def _finish_unit(self, unit: _Unit, outcome: str) -> None:
-        self._db("UPDATE batch_units SET state='done', outcome=?, finished_at=? WHERE run_id=? AND unit=?",
-                 (outcome, iso(utcnow()), self.id, unit.key))
 
     def _settled_by_run(self, store: AttemptStore) -> list[str]:
         return [a.conjecture for a in store.for_run(self.id) if a.settled]
@@ -531,32 +503,12 @@ class BatchRun:
         except WorkbenchError:
             return True  # removed or unreadable: nothing to prove
 
-    def _mark_running(self) -> None:
-        self._db("UPDATE batch_runs SET status='running', stop_reason=NULL, finished=NULL, pid=?, host=?, heartbeat=?,"
-                 " options=? WHERE id=?",
-                 (os.getpid(), socket.gethostname(), iso(utcnow()), self.options.model_dump_json(), self.id))
-
     def _heartbeat(self, stop: threading.Event) -> None:
         while not stop.wait(HEARTBEAT_S):
             try:
-                self._db("UPDATE batch_runs SET heartbeat=? WHERE id=? AND status='running'", (iso(utcnow()), self.id))
+                self.record.beat()
             except Exception:  # noqa: BLE001 - a busy database must not kill the heartbeat
                 pass
-
-    def _close_run(self, status: str, reason: str | None) -> None:
-        self._db("UPDATE batch_runs SET status=?, stop_reason=?, finished=?, heartbeat=? WHERE id=?",
-                 (status, reason, iso(utcnow()), iso(utcnow()), self.id))
-
-    def _add_session(self, started: datetime) -> None:
-        con = open_db(self.ws)
-        try:
-            with transaction(con, "record the session", db_path(self.ws)):
-                row = con.execute("SELECT sessions FROM batch_runs WHERE id=?", (self.id,)).fetchone()
-                sessions = json.loads(row[0] or "[]")
-                sessions.append({"started": iso(started), "ended": iso(utcnow()), "pid": os.getpid()})
-                con.execute("UPDATE batch_runs SET sessions=? WHERE id=?", (json.dumps(sessions), self.id))
-        finally:
-            con.close()
 
 
 def _default_jobs(memory_mb: int) -> int:

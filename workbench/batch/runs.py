@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from workbench.attempts import connect, db_path
+from workbench.attempts import connect, db_path, transaction
 from workbench.batch.options import BatchOptions, utcnow
 from workbench.errors import NotFoundError
 from workbench.workspace import Workspace
@@ -169,3 +169,67 @@ def new_run_id(now: datetime | None = None) -> str:
     """A sortable, printable run id: r-YYYYMMDD-HHMMSS-xxxx (local time, 4 random hex digits)."""
     now = (now or utcnow()).astimezone()
     return f"r-{now:%Y%m%d-%H%M%S}-{secrets.token_hex(2)}"
+
+
+class RunRecord:
+    """One run's rows in the batch tables: its units, its status and heartbeat, and its sessions (each start
+    or resume; one that never ended was killed, and the next session says when)."""
+
+    def __init__(self, ws: Workspace, run_id: str) -> None:
+        self.ws = ws
+        self.id = run_id
+        self.store = None  # the attempts store while the run executes: its connection serves these updates too
+
+    def execute(self, sql: str, params: tuple = ()) -> list:
+        """One statement in its own transaction.  While running, on the attempts store's connection under
+        its lock: one connection per process means threads queue on a mutex instead of SQLite's busy
+        back-off sleeps (which cost tens of ms per attempt with many workers)."""
+        store = self.store
+        if store is not None:
+            with store._lock, transaction(store.con, "update the batch tables", store.path) as con:  # noqa: SLF001
+                return con.execute(sql, params).fetchall()
+        con = open_db(self.ws)
+        try:
+            with transaction(con, "update the batch tables", db_path(self.ws)):
+                return con.execute(sql, params).fetchall()
+        finally:
+            con.close()
+
+    def pending_units(self) -> list:
+        return self.execute("SELECT unit, conjecture, prover, k, starts FROM batch_units WHERE run_id=? AND state != 'done'",
+                            (self.id,))
+
+    def count_pending(self) -> int:
+        return self.execute("SELECT COUNT(*) FROM batch_units WHERE run_id=? AND state != 'done'", (self.id,))[0][0]
+
+    def begin_unit(self, key: str) -> int:
+        return self.execute("UPDATE batch_units SET starts = starts + 1, state='running', started_at=? WHERE run_id=? AND unit=?"
+                            " RETURNING starts", (iso(utcnow()), self.id, key))[0][0]
+
+    def finish_unit(self, key: str, outcome: str) -> None:
+        self.execute("UPDATE batch_units SET state='done', outcome=?, finished_at=? WHERE run_id=? AND unit=?",
+                     (outcome, iso(utcnow()), self.id, key))
+
+    def mark_running(self, options: BatchOptions) -> None:
+        """This process runs it now: status running, a fresh heartbeat, the options of this session."""
+        self.execute("UPDATE batch_runs SET status='running', stop_reason=NULL, finished=NULL, pid=?, host=?, heartbeat=?,"
+                     " options=? WHERE id=?",
+                     (os.getpid(), socket.gethostname(), iso(utcnow()), options.model_dump_json(), self.id))
+
+    def beat(self) -> None:
+        self.execute("UPDATE batch_runs SET heartbeat=? WHERE id=? AND status='running'", (iso(utcnow()), self.id))
+
+    def close(self, status: str, reason: str | None) -> None:
+        self.execute("UPDATE batch_runs SET status=?, stop_reason=?, finished=?, heartbeat=? WHERE id=?",
+                     (status, reason, iso(utcnow()), iso(utcnow()), self.id))
+
+    def add_session(self, started: datetime) -> None:
+        con = open_db(self.ws)
+        try:
+            with transaction(con, "record the session", db_path(self.ws)):
+                row = con.execute("SELECT sessions FROM batch_runs WHERE id=?", (self.id,)).fetchone()
+                sessions = json.loads(row[0] or "[]")
+                sessions.append({"started": iso(started), "ended": iso(utcnow()), "pid": os.getpid()})
+                con.execute("UPDATE batch_runs SET sessions=? WHERE id=?", (json.dumps(sessions), self.id))
+        finally:
+            con.close()
