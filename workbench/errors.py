@@ -129,3 +129,10 @@ class ProviderError(WorkbenchError):
     def __init__(self, message: str, *, status: int | None = None, hint: str | None = None) -> None:
         self.status = status
         super().__init__(message, hint=hint)
+
+
+class ProviderUnreachableError(ProviderError):
+    """A model server cannot be reached at all (its host name does not resolve, nothing listens on its port):
+    a set-up problem that no retry fixes."""
+
+    exit_code = 2

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from workbench.errors import ProviderError, UsageError, ValidationFailed
+from workbench.errors import ProviderError, ProviderUnreachableError, UsageError, ValidationFailed
 
 Protocol = Literal["openai", "anthropic"]
 
@@ -400,6 +400,7 @@ class ChatClient:
         self._sdk = cls(
             api_key=key, base_url=self.base_url, timeout=float(config.timeout_s), max_retries=config.max_retries
         )
+        self._reachable = False
 
     def __repr__(self) -> str:
         c = self.config
@@ -428,6 +429,7 @@ class ChatClient:
         an empty or unreadable 200 reply is a ChatReply with text "" and `problem` set.
         """
         _check_messages(messages)
+        self.check_reachable()
         with self._slots:
             self._limiter.acquire()
             started = time.monotonic()
@@ -442,6 +444,37 @@ class ChatClient:
             reply = self._parse(raw, time.monotonic() - started)
             self._limiter.record(reply.tokens_in + reply.tokens_out)
             return reply
+
+    def check_reachable(self) -> None:
+        """Raise ProviderUnreachableError (a set-up error, exit 2) when the server cannot be reached at all: its
+        host name does not resolve, or nothing listens on its port. One TCP connection, once per client, so a
+        wrong base_url fails in a moment instead of after the SDK's retries; skipped behind a proxy."""
+        if self._reachable:
+            return
+        import socket
+        import urllib.request
+
+        parts = urlsplit(self.base_url)
+        host = parts.hostname or ""
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        proxied = urllib.request.getproxies().get(parts.scheme) and not urllib.request.proxy_bypass(host)
+        c = self.config
+        who = f"provider '{c.name}' ({c.protocol}, {c.model})"
+        problem = None
+        if host and not proxied:
+            try:
+                with socket.create_connection((host, port), timeout=min(5.0, float(c.timeout_s))):
+                    pass
+            except socket.gaierror:
+                problem = f"the host name '{host}' does not resolve"
+            except ConnectionRefusedError:
+                problem = f"connection refused (nothing listens on port {port} of {host})"
+            except OSError:
+                pass  # slow or filtered: the request itself times out (and is retried) as usual
+        if problem:
+            raise ProviderUnreachableError(f"{who}: cannot reach {self._where()}: {problem}",
+                                           hint="is the server running, and is base_url right?")
+        self._reachable = True
 
     def _send(self, messages: list[dict[str, str]], system: str | None) -> Any:
         c = self.config
