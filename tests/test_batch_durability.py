@@ -140,7 +140,7 @@ def test_first_sigint_stops_scheduling_and_in_flight_finish(batch_ws, batch_serv
     os.kill(proc.pid, signal.SIGINT)
     out, err = proc.communicate(timeout=30)
     assert proc.returncode == 130, out + err
-    assert "stopping" in out
+    assert "stopping: in-flight attempts finish" in out and "stopping: stopping" not in out
     recorded = rows(root, run_id)
     # every request the server answered became a recorded attempt (in-flight ones finished), and no more
     time.sleep(0.2)

@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 from workbench.attempts import Attempt, AttemptStore, db_path, transaction
 from workbench.batch.options import BatchOptions, parse_deadline, utcnow
 from workbench.batch.plan import Selection, default_provers, order_provers, plan_units, select
-from workbench.batch.runs import HEARTBEAT_S, RunRecord, iso, new_run_id, open_db, run_status
+from workbench.batch.runs import HEARTBEAT_S, RunRecord, continue_hint, iso, limit_reached, new_run_id, open_db, run_status
 from workbench.errors import ProviderError, ToolchainError, UsageError, WorkbenchError
 from workbench.model import Status
 from workbench.workspace import Workspace
@@ -68,6 +68,8 @@ class RunSummary(BaseModel):
     executor: str = "local"
     lean_jobs: int = 1
     error: str | None = None  # what stopped the run when it was an error (no Lean, a refused key)
+    discarded: bool = False  # the run recorded nothing before a set-up error, so it was removed
+    continue_hint: str | None = None  # how to continue a run that did not finish (see `runs.continue_hint`)
 
 
 # -- one run ------------------------------------------------------------------------------------
@@ -114,6 +116,7 @@ class BatchRun:
         self.plan = plan
         self.executor = None
         self.record = RunRecord(ws, run_id)
+        self.discarded = False  # a set-up failure removed the run (it had recorded nothing)
 
     # -- creating and reopening ------------------------------------------------------------------
 
@@ -171,6 +174,11 @@ class BatchRun:
         if "deadline" in updates:
             updates["deadline_at"] = parse_deadline(updates["deadline"])
         options = options.model_copy(update=updates)
+        if info.status == "finished":
+            raise UsageError(f"run {run_id} has finished: nothing is left to do", hint=f"see `wb batch report {run_id}`")
+        if limit_reached(info.stop_reason, options, spent=info.cost_usd, attempts=info.attempts):
+            hint = continue_hint(run_id, info.stop_reason, options, spent=info.cost_usd, attempts=info.attempts)
+            raise UsageError(f"run {run_id} stopped at a limit that still holds: {hint}")
         return cls(ws, run_id, options, json.loads(row["plan"]))
 
     # -- running ---------------------------------------------------------------------------------
@@ -185,29 +193,23 @@ class BatchRun:
         prover name to a ready `Prover`; `executor` replaces the Lean executor (anything with
         `verify(statement, body, decl, **kwargs) -> Verdict` and `close()`).
         """
-        from workbench.prove import close_prover, resolve_prover
-        from workbench.settle import LeanOptions, allowed_axioms, toolchain_for
+        from workbench.prove import close_prover
+        from workbench.settle import LeanOptions, allowed_axioms
 
         opts = self.options
         emit = on_event or (lambda e: None)
         lean_opts = LeanOptions(lean=opts.lean, timeout=opts.timeout, memory_mb=opts.memory_mb, sandbox=opts.sandbox)
-        try:
-            toolchain = toolchain_for(self.ws, lean_opts)  # no Lean: ToolchainError before anything runs
-        except ToolchainError:
-            if executor is None:
-                raise
-            toolchain = None  # a substitute executor does not need Lean
         resolved = lean_opts.resolved(self.ws)
+        lean_jobs = opts.lean_jobs or _default_jobs(resolved["memory_mb"])
+        toolchain, provers = self._set_up(lean_opts, given=dict(provers or {}), executor=executor, lean_jobs=lean_jobs)
         self._lean_opts = lean_opts
         self._verify_kwargs = {"toolchain": toolchain, "allow_axioms": allowed_axioms(self.ws, lean_opts), "strict": True,
                                **resolved}
-        lean_jobs = opts.lean_jobs or _default_jobs(resolved["memory_mb"])
         store = AttemptStore(self.ws)
         open_db(self.ws).close()  # the batch tables exist (a database from before batch runs gains them)
         self.record.store = store
         st = _State()
         t0 = time.monotonic()
-        session_start = utcnow()
         totals = store.totals(run_id=self.id)
         st.attempts = st.issued = totals["attempts"]
         st.spent, st.tokens_in, st.tokens_out = totals["cost_usd"], totals["tokens_in"], totals["tokens_out"]
@@ -218,10 +220,6 @@ class BatchRun:
             units=len(units), units_done=st.units_done, in_flight=st.in_flight, attempts=st.attempts,
             settled=len(st.settled), failed=st.failed, spent_usd=round(st.spent, 6), elapsed_s=round(time.monotonic() - t0, 3))
 
-        from workbench.batch.executors import make_executor
-
-        given = dict(provers or {})
-        provers = {}
         stop_heartbeat = threading.Event()
         heart = threading.Thread(target=self._heartbeat, args=(stop_heartbeat,), daemon=True)
         heart.start()
@@ -233,7 +231,7 @@ class BatchRun:
             if interrupts[0] == 1 or signum == signal.SIGTERM:
                 with st.lock:
                     st.stop_reason = st.stop_reason or ("interrupted" if signum == signal.SIGINT else "terminated")
-                emit(BatchEvent("stopping", self.id, prog(), message="stopping: in-flight attempts finish (Ctrl-C again to abort)"))
+                emit(BatchEvent("stopping", self.id, prog(), message="in-flight attempts finish (Ctrl-C again to abort)"))
             else:
                 st.aborted = True
                 raise KeyboardInterrupt
@@ -245,19 +243,6 @@ class BatchRun:
         threads: list[threading.Thread] = []
         workers = threading.BoundedSemaphore(opts.workers)
         try:
-            self.executor = executor or make_executor(opts.executor, lean_jobs=lean_jobs, memory_mb=resolved["memory_mb"])
-            for name in self.plan["provers"]:
-                if name in given:
-                    provers[name] = given[name]
-                    continue
-                try:
-                    provers[name] = resolve_prover(self.ws, name, model=opts.model if name != "portfolio" else None,
-                                                   rounds=opts.rounds, toolchain=toolchain)
-                except ProviderError as exc:
-                    st.disabled[name] = str(exc)
-                    emit(BatchEvent("error", self.id, prog(), message=f"{name}: {exc}"))
-            if not provers:
-                raise ProviderError(f"no usable prover: {'; '.join(st.disabled.values())}")
             emit(BatchEvent("start", self.id, prog(), message=f"{len(units)} units to run"))
 
             def stop_now() -> str | None:
@@ -314,7 +299,6 @@ class BatchRun:
                     self.executor.close()
             self.record.store = None
             store.close()
-            self.record.add_session(session_start)
 
         if st.fatal is not None and st.stop_reason is None:
             st.stop_reason = "error"
@@ -327,7 +311,9 @@ class BatchRun:
         if st.stop_reason in ("interrupted", "terminated"):
             exit_code = 130
         elif st.stop_reason in ("error", "provider-error"):
-            exit_code = st.fatal.exit_code if st.fatal is not None else 2
+            exit_code = 2 if st.fatal is None or isinstance(st.fatal, ProviderError) else st.fatal.exit_code
+        if exit_code == 2:  # a set-up problem found by the first attempts (a refused key): keep no empty run
+            self.discarded = self.record.discard_if_unused()
         info = run_status(self.ws, self.id)
         summary = RunSummary(
             id=self.id, status=status, stop_reason=st.stop_reason, exit_code=exit_code, attempts=info.attempts,
@@ -335,10 +321,50 @@ class BatchRun:
             open=[c for c in info.conjectures if c not in info.settled and not self._is_settled(c)],
             units=info.units, units_done=info.units_done, tokens_in=info.tokens_in, tokens_out=info.tokens_out,
             cost_usd=round(info.cost_usd, 6), elapsed_s=round(time.monotonic() - t0, 3), executor=opts.executor,
-            lean_jobs=lean_jobs, error=str(st.fatal) if st.fatal is not None else None,
+            lean_jobs=lean_jobs, error=str(st.fatal) if st.fatal is not None else None, discarded=self.discarded,
+            continue_hint=None if status == "finished" else continue_hint(
+                self.id, st.stop_reason, opts, spent=info.cost_usd, attempts=info.attempts),
         )
         emit(BatchEvent("done", self.id, prog(), message=status + (f" ({st.stop_reason})" if st.stop_reason else "")))
         return summary
+
+    def _set_up(self, lean_opts, *, given: dict, executor: Any, lean_jobs: int) -> tuple[Any, dict]:
+        """Everything a session needs before it attempts anything: Lean, every planned prover (its key, and a
+        model server that can be reached) and the executor. A failure here is a set-up error (exit 2): nothing
+        was attempted, and a run that never recorded anything is removed (`discarded`)."""
+        from workbench.batch.executors import make_executor
+        from workbench.prove import close_prover, resolve_prover
+        from workbench.settle import toolchain_for
+
+        opts = self.options
+        provers: dict[str, Any] = {}
+        try:
+            try:
+                toolchain = toolchain_for(self.ws, lean_opts)  # no Lean: ToolchainError before anything runs
+            except ToolchainError:
+                if executor is None:
+                    raise
+                toolchain = None  # a substitute executor does not need Lean
+            self.executor = executor or make_executor(opts.executor, lean_jobs=lean_jobs,
+                                                      memory_mb=lean_opts.resolved(self.ws)["memory_mb"])
+            for name in self.plan["provers"]:
+                if name in given:
+                    provers[name] = given[name]
+                    continue
+                provers[name] = resolve_prover(self.ws, name, model=opts.model if name != "portfolio" else None,
+                                               rounds=opts.rounds, toolchain=toolchain)
+                client = getattr(provers[name], "client", None)
+                if client is not None and hasattr(client, "check_reachable"):
+                    client.check_reachable()
+        except WorkbenchError:
+            for name, p in provers.items():
+                if name not in given:
+                    close_prover(p)
+            if self.executor is not None and executor is None:
+                self.executor.close()
+            self.discarded = self.record.discard_if_unused()
+            raise
+        return toolchain, provers
 
     # -- one unit --------------------------------------------------------------------------------
 

@@ -104,6 +104,13 @@ class RunInfo(BaseModel):
     tokens_in: int = 0
     tokens_out: int = 0
     cost_usd: float = 0.0
+    sessions: list[dict] = Field(default_factory=list)  # {started, ended, end: why it ended ("killed", a stop reason), pid}
+
+    def continue_hint(self) -> str | None:
+        """How to continue this run (None when it finished or is running)."""
+        if self.status in ("finished", "running"):
+            return None
+        return continue_hint(self.id, self.stop_reason, self.options, spent=self.cost_usd, attempts=self.attempts)
 
 
 def _dt(value: str | None) -> datetime | None:
@@ -134,7 +141,7 @@ def _run_info(con: sqlite3.Connection, row: sqlite3.Row) -> RunInfo:
         alive=alive, pid=row["pid"], host=row["host"], heartbeat=_dt(row["heartbeat"]),
         options=BatchOptions.model_validate_json(row["options"]), conjectures=plan.get("conjectures", []),
         provers=plan.get("provers", []), units=units, units_done=done, attempts=n, accepted=acc, settled=settled,
-        tokens_in=tin, tokens_out=tout, cost_usd=cost,
+        tokens_in=tin, tokens_out=tout, cost_usd=cost, sessions=json.loads(row["sessions"] or "[]"),
     )
 
 
@@ -199,6 +206,10 @@ class RunRecord:
         return self.execute("SELECT unit, conjecture, prover, k, starts FROM batch_units WHERE run_id=? AND state != 'done'",
                             (self.id,))
 
+    def units(self) -> list:
+        """Every unit of the run with its state and outcome."""
+        return self.execute("SELECT unit, conjecture, prover, k, starts, state, outcome FROM batch_units WHERE run_id=?", (self.id,))
+
     def count_pending(self) -> int:
         return self.execute("SELECT COUNT(*) FROM batch_units WHERE run_id=? AND state != 'done'", (self.id,))[0][0]
 
@@ -211,25 +222,82 @@ class RunRecord:
                      (outcome, iso(utcnow()), self.id, key))
 
     def mark_running(self, options: BatchOptions) -> None:
-        """This process runs it now: status running, a fresh heartbeat, the options of this session."""
-        self.execute("UPDATE batch_runs SET status='running', stop_reason=NULL, finished=NULL, pid=?, host=?, heartbeat=?,"
-                     " options=? WHERE id=?",
-                     (os.getpid(), socket.gethostname(), iso(utcnow()), options.model_dump_json(), self.id))
+        """This process runs it now: status running, a fresh heartbeat, the options of this session, and a new
+        session; an earlier session that never ended was killed, at its last heartbeat."""
+        con = open_db(self.ws)
+        try:
+            with transaction(con, "start a session of the batch run", db_path(self.ws)):
+                row = con.execute("SELECT sessions, heartbeat FROM batch_runs WHERE id=?", (self.id,)).fetchone()
+                sessions = json.loads(row["sessions"] or "[]")
+                if sessions and not sessions[-1].get("ended"):
+                    sessions[-1].update(ended=row["heartbeat"], end="killed")
+                sessions.append({"started": iso(utcnow()), "pid": os.getpid()})
+                con.execute("UPDATE batch_runs SET status='running', stop_reason=NULL, finished=NULL, pid=?, host=?,"
+                            " heartbeat=?, options=?, sessions=? WHERE id=?",
+                            (os.getpid(), socket.gethostname(), iso(utcnow()), options.model_dump_json(),
+                             json.dumps(sessions), self.id))
+        finally:
+            con.close()
 
     def beat(self) -> None:
         self.execute("UPDATE batch_runs SET heartbeat=? WHERE id=? AND status='running'", (iso(utcnow()), self.id))
 
     def close(self, status: str, reason: str | None) -> None:
-        self.execute("UPDATE batch_runs SET status=?, stop_reason=?, finished=?, heartbeat=? WHERE id=?",
-                     (status, reason, iso(utcnow()), iso(utcnow()), self.id))
-
-    def add_session(self, started: datetime) -> None:
+        """This session ends: the run's status and why, and the session's end."""
         con = open_db(self.ws)
         try:
-            with transaction(con, "record the session", db_path(self.ws)):
+            with transaction(con, "end a session of the batch run", db_path(self.ws)):
                 row = con.execute("SELECT sessions FROM batch_runs WHERE id=?", (self.id,)).fetchone()
-                sessions = json.loads(row[0] or "[]")
-                sessions.append({"started": iso(started), "ended": iso(utcnow()), "pid": os.getpid()})
-                con.execute("UPDATE batch_runs SET sessions=? WHERE id=?", (json.dumps(sessions), self.id))
+                sessions = json.loads(row["sessions"] or "[]")
+                if sessions and not sessions[-1].get("ended"):
+                    sessions[-1].update(ended=iso(utcnow()), end=reason or status)
+                con.execute("UPDATE batch_runs SET status=?, stop_reason=?, finished=?, heartbeat=?, sessions=? WHERE id=?",
+                            (status, reason, iso(utcnow()), iso(utcnow()), json.dumps(sessions), self.id))
         finally:
             con.close()
+
+    def discard_if_unused(self) -> bool:
+        """Remove the run when nothing of it was recorded: no attempt, no finished unit (a set-up failure: a missing
+        key, an unreachable provider, no Lean). A run that never attempted anything is not kept. True when removed."""
+        con = open_db(self.ws)
+        try:
+            with transaction(con, "discard the batch run", db_path(self.ws)):
+                used = con.execute("SELECT COUNT(*) FROM attempts WHERE run_id=?", (self.id,)).fetchone()[0]
+                used += con.execute("SELECT COUNT(*) FROM batch_units WHERE run_id=? AND state='done'", (self.id,)).fetchone()[0]
+                if used:
+                    return False
+                con.execute("DELETE FROM batch_units WHERE run_id=?", (self.id,))
+                con.execute("DELETE FROM batch_runs WHERE id=?", (self.id,))
+                return True
+        finally:
+            con.close()
+
+
+LIMITS = {"budget": "budget_usd", "max-attempts": "max_attempts", "deadline": "deadline"}
+
+
+def continue_hint(run_id: str, stop_reason: str | None, options: BatchOptions, *, spent: float = 0.0, attempts: int = 0) -> str | None:
+    """How to continue a run that did not finish: resuming, and for a run stopped by one of its limits, with that
+    limit raised (resuming alone would stop again at once). None for a finished run."""
+    if stop_reason == "budget":
+        more = max((options.budget_usd or 0.0) * 2, spent * 2, 1.0)
+        return (f"its budget is spent (${spent:.4f} of ${options.budget_usd or 0:g}); raise it to continue: "
+                f"`wb batch resume {run_id} --budget-usd {more:g}`")
+    if stop_reason == "max-attempts":
+        more = max((options.max_attempts or 0) * 2, attempts + 1)
+        return (f"it made its {options.max_attempts} attempts; raise the limit to continue: "
+                f"`wb batch resume {run_id} --max-attempts {more}`")
+    if stop_reason == "deadline":
+        return f"its deadline ({options.deadline}) has passed; give a new one to continue: `wb batch resume {run_id} --deadline 8h`"
+    return f"continue with `wb batch resume {run_id}`"
+
+
+def limit_reached(stop_reason: str | None, options: BatchOptions, *, spent: float, attempts: int) -> bool:
+    """True when the limit that stopped a run still holds with `options` (so resuming would stop at once)."""
+    if stop_reason == "budget":
+        return options.budget_usd is not None and spent >= options.budget_usd
+    if stop_reason == "max-attempts":
+        return options.max_attempts is not None and attempts >= options.max_attempts
+    if stop_reason == "deadline":
+        return options.deadline_at is not None and utcnow() >= options.deadline_at
+    return False
