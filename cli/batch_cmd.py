@@ -13,10 +13,10 @@ from typing import Annotated, Optional
 
 import typer
 
-from cli.common import JsonOpt, WorkspaceOpt, open_workspace
+from cli.common import HelpGroup, JsonOpt, WorkspaceOpt, open_workspace
 from cli.output import console, emit_json
 
-batch_app = typer.Typer(
+batch_app = typer.Typer(cls=HelpGroup,
     name="batch", help="Overnight batch runs: many proof attempts, limits, resumable after any kill, a morning report.",
     no_args_is_help=True, rich_markup_mode=None,
 )

@@ -198,7 +198,9 @@ def _render_doctor(report) -> None:
 
 def register(app: typer.Typer) -> None:
     """Add the `lean` command group (verify) and the top-level `doctor` command to `app`."""
-    lean_app = typer.Typer(help="Lean 4 verification: nothing is settled until Lean has checked it.", no_args_is_help=True)
+    from cli.common import HelpGroup
+
+    lean_app = typer.Typer(cls=HelpGroup, help="Lean 4 verification: nothing is settled until Lean has checked it.", no_args_is_help=True)
     lean_app.command("verify")(verify_command)
     app.add_typer(lean_app, name="lean")
     app.command("doctor")(doctor_command)
