@@ -244,7 +244,7 @@ def _print_full(a) -> None:
     if shown:
         c.print("\n[bold]Lean's messages:[/]")
         for m in shown:
-            where = (f"line {m.line}" + (f":{m.column}" if m.column is not None else "")) if m.line else "-"
+            where = (f"line {m.line}" + (f":{m.column + 1}" if m.column is not None else "")) if m.line else "-"
             where += "" if m.in_candidate else " (outside the candidate)"
             c.print(escape(f"  {m.severity} at {where}: {m.text}"), soft_wrap=True)
     if a.reply:
