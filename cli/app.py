@@ -114,8 +114,18 @@ class _Group(HelpGroup):
         self.write_commands(formatter, [(name, COMMANDS[name].summary) for name in COMMANDS])
 
     def invoke(self, ctx):  # type: ignore[override]
+        from typer._click.exceptions import BadParameter
+
         try:
             return super().invoke(ctx)
+        except BadParameter as exc:  # Typer checks values with pydantic: say what was wrong in our words
+            from pydantic import ValidationError
+
+            from workbench.errors import validation_problem
+
+            if isinstance(exc.__cause__, ValidationError):
+                exc.message = validation_problem(exc.__cause__)[1]
+            raise
         except WorkbenchError as exc:
             from cli.output import error
 

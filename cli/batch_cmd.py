@@ -245,7 +245,9 @@ def list_(ctx: typer.Context, workspace: WorkspaceOpt = None, as_json: JsonOpt =
         status = r.status + (f" ({r.stop_reason})" if r.stop_reason else "")
         table.add_row(r.id, r.created.astimezone().strftime("%Y-%m-%d %H:%M"), escape(status), f"{r.units_done}/{r.units}",
                       str(r.attempts), str(len(r.settled)), f"${r.cost_usd:.4f}")
-    console().print(table)
+    from cli.output import print_table
+
+    print_table(table)
 
 
 @batch_app.command("status")

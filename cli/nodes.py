@@ -48,18 +48,18 @@ def add(
     """Add a conjecture (or theorem, lemma, definition, assumption) as conjectures/ID.toml."""
     from pydantic import ValidationError
 
-    from workbench.errors import ValidationFailed
+    from workbench.errors import UsageError, validation_problem
     from workbench.model import Conjecture, Source
 
     ws = open_workspace(ctx, workspace)
     interactive = sys.stdin.isatty()
     if title is None:
         if not interactive:
-            raise ValidationFailed("missing --title", hint="pass --title TEXT")
+            raise UsageError("missing --title", hint="pass --title TEXT")
         title = typer.prompt("Title")
     if informal is None:
         if not interactive:
-            raise ValidationFailed("missing --informal", hint="pass --informal TEXT")
+            raise UsageError("missing --informal", hint="pass --informal TEXT")
         informal = typer.prompt("Informal statement")
     try:
         conj = Conjecture(
@@ -74,9 +74,10 @@ def add(
             priority=priority,
         )
     except ValidationError as exc:
-        err = exc.errors()[0]
-        field = ".".join(str(p) for p in err["loc"]) or "input"
-        raise ValidationFailed(f"{field}: {err['msg'].removeprefix('Value error, ')}") from None
+        field, problem = validation_problem(exc)
+        option = {"id": "ID", "title": "--title", "informal": "--informal", "kind": "--kind", "area": "--area",
+                  "tags": "--tag", "sources": "--source", "edges": "--uses", "priority": "--priority"}
+        raise UsageError(f"{option.get((field or '').split('.')[0], field or 'input')}: {problem}") from None
     change = ws.add(conj, commit=not no_commit)
     report_change(ws, change, as_json, f"added {conj.id}: {conj.title}")
 

@@ -207,8 +207,10 @@ def _print_table(conj_id: str, rows) -> None:
             escape(model), f"{a.attempt}.{a.round}", _tokens(a), _money(a.cost_usd), f"{a.duration_s:.1f}s",
             styled_status(a.verdict), escape(reasons),
         )
+    from cli.output import print_table
+
     c = console()
-    c.print(table)
+    print_table(table)
     spent = sum(a.cost_usd for a in rows)
     c.print(escape(f"{len(rows)} attempt{'s' if len(rows) != 1 else ''} on {conj_id}"
                    + (f", ${spent:.4f} spent" if spent else "") + "; `wb attempts "

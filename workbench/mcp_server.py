@@ -268,9 +268,9 @@ def _tool_errors() -> Iterator[None]:
     except WorkbenchError as exc:
         raise ToolError(str(exc)) from None
     except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = ".".join(str(p) for p in err.get("loc", ()))
-        msg = err.get("msg", "invalid").removeprefix("Value error, ")
+        from workbench.errors import validation_problem
+
+        loc, msg = validation_problem(exc)
         raise ToolError((f"field '{loc}': " if loc else "") + msg) from None
 
 

@@ -28,6 +28,7 @@ from workbench.errors import (
     CycleError,
     WorkbenchError,
     WorkspaceLockedError,
+    validation_problem,
 )
 from workbench.config import load_config
 from workbench.graph import NodeRecord, cycle_if_linked, find_uses_cycle
@@ -260,7 +261,7 @@ class Workspace:
         self._check_id(conj_id)
         path = self.path_for(conj_id)
         if not path.is_file():
-            raise NotFoundError(f"no conjecture '{conj_id}' in this workspace", hint="see `wb list`")
+            raise self._unknown(conj_id)
         try:
             return parse_conjecture(path)
         except InvalidFileError as exc:
@@ -277,6 +278,15 @@ class Workspace:
         """What is wrong with each conjecture file left out of the listings (malformed TOML, a bad field, an edge
         to no conjecture, a `uses` cycle), by path. Reading commands show the rest; `wb doctor` lists them all."""
         return list(self.index.problems().values())
+
+    def _unknown(self, conj_id: str, where: str = "") -> NotFoundError:
+        """The error for an id with no conjecture: it names the nearest ids when some are close ("did you mean")."""
+        import difflib
+
+        known = [p.stem for p in self.conjectures_dir.glob("*.toml")]
+        near = difflib.get_close_matches(conj_id, known, n=3, cutoff=0.6)
+        hint = f"did you mean {' or '.join(near)}?" if near else "see `wb list`"
+        return NotFoundError(f"no conjecture '{conj_id}' in this workspace{where}", hint=hint)
 
     def _records_to_change(self) -> dict[str, NodeRecord]:
         """The graph a change is checked against; refused while some conjecture file is left out of it (reads show
@@ -298,8 +308,15 @@ class Workspace:
         return self.index.records()
 
     def list(self, *, status: str | None = None, area: str | None = None, tag: str | None = None, kind: str | None = None, query: str | None = None) -> list[dict]:
-        """Summaries of the conjectures matching every given filter (`wb list`)."""
-        return self.index.rows(status=status, area=area, tag=tag, kind=kind, query=query)
+        """Summaries of the conjectures matching every given filter (`wb list`), ids in natural order (lz-2 before
+        lz-10); an unknown status or kind is a UsageError naming the allowed ones."""
+        from workbench.model import DerivedStatus, Kind
+
+        for flag, value, allowed in (("status", status, DerivedStatus), ("kind", kind, Kind)):
+            if value and value not in {a.value for a in allowed}:
+                raise UsageError(f"unknown {flag} '{value}': use one of {', '.join(a.value for a in allowed)}")
+        rows = self.index.rows(status=status, area=area, tag=tag, kind=kind, query=query)
+        return sorted(rows, key=lambda r: natural_key(r["id"]))
 
     def show(self, conj_id: str) -> dict:
         """Everything about one node: its fields, derived status, and edges both ways (a malformed file raises
@@ -349,7 +366,7 @@ class Workspace:
             self._check_id(conj_id)
             paths = [self.path_for(conj_id)]
             if not self.exists(conj_id) and not GitRepo(self.root).log(paths, limit=1):
-                raise NotFoundError(f"no conjecture '{conj_id}' in this workspace or its history")
+                raise self._unknown(conj_id, " or its history")
         return [c.model_dump(mode="json") for c in GitRepo(self.root).log(paths, limit)]
 
     # ----- changing -------------------------------------------------------------------------
@@ -391,14 +408,15 @@ class Workspace:
         self._check_id(conj_id)
         if conj_id not in records:
             self._raise_problem(conj_id)
-            raise NotFoundError(f"no conjecture '{conj_id}' in this workspace", hint="see `wb list`")
+            raise self._unknown(conj_id)
 
     def _check_edges(self, conj: Conjecture, records: dict[str, NodeRecord]) -> None:
         for e in conj.edges:
             if e.target not in records:
                 if e.target != conj.id:
                     self._raise_problem(e.target)
-                raise NotFoundError(f"'{conj.id}' {e.kind.value} '{e.target}': no conjecture '{e.target}' in this workspace")
+                unknown = self._unknown(e.target)
+                raise NotFoundError(f"'{conj.id}' {e.kind.value} '{e.target}': {unknown.message}", hint=unknown.hint)
         trial = dict(records)
         trial[conj.id] = NodeRecord.of(conj)
         cycle = find_uses_cycle(trial)
@@ -524,7 +542,7 @@ class Workspace:
         self._check_id(conj_id)
         path = self.path_for(conj_id)
         if not path.is_file():
-            raise NotFoundError(f"no conjecture '{conj_id}' in this workspace", hint="see `wb list`")
+            raise self._unknown(conj_id)
         original = path.read_text(encoding="utf-8", errors="replace")
         scratch = self.state_dir / "edit" / f"{conj_id}.toml"
         if self.edit_draft(conj_id) is None:
@@ -666,6 +684,13 @@ class Workspace:
         }
 
 
+def natural_key(conj_id: str) -> tuple:
+    """A sort key that orders the numbers inside ids by value: lz-2 before lz-10, lz-10 before lz-10a."""
+    import re
+
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", conj_id) if part)
+
+
 _GUARDED = {
     "status": "only a Lean verdict changes it: `wb check {id}` (statement) or `wb check {id} --proof FILE`",
     "evidence": "it is written by the command that ran Lean (`wb check {id} --proof FILE`, `wb audit {id} --record`)",
@@ -725,9 +750,7 @@ def _parse_import_lines(lines: list[str], records: dict[str, NodeRecord]) -> tup
         try:
             conj = Conjecture(**data)
         except ValidationError as exc:
-            err = exc.errors()[0]
-            loc = ".".join(str(p) for p in err.get("loc", ()))
-            msg = "required field is missing" if err.get("type") == "missing" else err.get("msg", "invalid").removeprefix("Value error, ")
+            loc, msg = validation_problem(exc)
             errors.append(f"line {n}: " + (f"field '{loc}': " if loc else "") + msg)
             continue
         except (TypeError, ValueError) as exc:

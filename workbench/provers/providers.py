@@ -35,6 +35,21 @@ _KEYLIKE_RE = re.compile(r"(?:\bsk-[A-Za-z0-9_\-*.]{6,})|(?:(?i:bearer)\s+[A-Za-
 
 # -- configuration --------------------------------------------------------------------------------
 
+#: Model families cross-family review tells apart (`family` of a provider entry, `--author-family`).
+KNOWN_FAMILIES = (
+    "anthropic", "cohere", "deepseek", "google", "meta", "microsoft", "mistral", "moonshot", "nvidia", "openai",
+    "qwen", "xai", "zhipu",
+)
+
+
+def check_family(value: str) -> str:
+    """`value` as a known family name (lower case); ValueError naming the known ones otherwise."""
+    family = value.strip().lower()
+    if family not in KNOWN_FAMILIES:
+        raise ValueError(f"unknown family '{value}': use one of {', '.join(KNOWN_FAMILIES)}")
+    return family
+
+
 
 class ProviderConfig(BaseModel):
     """One named entry of `[providers.NAME]` in workbench.toml, or a built-in default; holds no key."""
@@ -64,6 +79,11 @@ class ProviderConfig(BaseModel):
             # never echo the value: it may be a pasted key
             raise ValueError("must name an environment variable (e.g. DEEPSEEK_API_KEY), not hold the key itself")
         return value
+
+    @field_validator("family")
+    @classmethod
+    def _family(cls, value: str | None) -> str | None:
+        return None if value is None else check_family(value)
 
     @field_validator("base_url")
     @classmethod
