@@ -87,3 +87,17 @@ def test_list_sorts_ids_naturally_and_pipes_no_trailing_blanks(wb, workspace):
     for args in (["next"], ["attempts", "lz-1"]):
         out = wb(*args, cwd=workspace).stdout
         assert all(ln == ln.rstrip() for ln in out.splitlines()), args
+
+
+def test_agent_setup_prints_absolute_commands_and_shares_no_machine_path(wb_proc, workspace):
+    from _ws_fixtures import WB
+
+    r = wb_proc("agent-setup", cwd=workspace)
+    assert r.exit_code == 0, r.output
+    assert f"claude mcp add wb -- {WB} mcp --workspace {workspace}" in r.stdout
+    assert f"codex mcp add wb -- {WB} mcp --workspace {workspace}" in r.stdout
+    shared = next(ln for ln in r.stdout.splitlines() if "--scope project" in ln)
+    assert shared.rstrip().endswith("claude mcp add --scope project wb -- wb mcp")
+    for path in (workspace / "AGENTS.md", workspace / ".claude" / "skills" / "conjecture-workbench" / "SKILL.md"):
+        text = path.read_text()
+        assert str(workspace) not in text and str(WB) not in text and "/home/" not in text
