@@ -18,14 +18,20 @@ def init(
     directory: Annotated[Path, typer.Argument(help="Directory to create the workspace in (created if missing).")] = Path("."),
     name: Annotated[Optional[str], typer.Option(help="Workspace name (default: the directory name).")] = None,
     mathlib: Annotated[bool, typer.Option("--mathlib/--no-mathlib", help="Make the Lake project require Mathlib.")] = True,
+    in_repo: Annotated[bool, typer.Option("--in-repo", help="Inside another git repository: use it (commit there) instead of creating a nested one.")] = False,
     no_commit: NoCommitOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Create a workspace: a git repository with workbench.toml, conjectures/ and a Lake project in lean/."""
     from workbench.workspace import Workspace
 
-    ws, change = Workspace.init(directory, name=name, mathlib=mathlib, commit=not no_commit)
+    ws, change = Workspace.init(directory, name=name, mathlib=mathlib, commit=not no_commit, in_repo=in_repo)
     report_change(ws, change, as_json, f"created workspace '{ws.name}' in {ws.root}")
+    if change.nested_in:
+        from cli.output import notice
+
+        notice(f"{ws.root} is inside the git repository {change.nested_in}: the workspace is a nested repository of its "
+               "own (its history is not the enclosing one's); `wb init --in-repo` uses the enclosing repository instead")
     if not as_json:
         console().print("next: `wb add ID --title ... --informal ...`, then `wb list`")
 

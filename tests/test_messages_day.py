@@ -101,3 +101,28 @@ def test_agent_setup_prints_absolute_commands_and_shares_no_machine_path(wb_proc
     for path in (workspace / "AGENTS.md", workspace / ".claude" / "skills" / "conjecture-workbench" / "SKILL.md"):
         text = path.read_text()
         assert str(workspace) not in text and str(WB) not in text and "/home/" not in text
+
+
+def test_init_inside_a_repository_says_it_nests_or_uses_it_with_in_repo(wb, tmp_path):
+    from _ws_fixtures import git
+
+    outer = tmp_path / "outer"
+    outer.mkdir()
+    git(outer, "init", "-q")
+    r = wb("init", "sub/nested", cwd=outer)
+    assert r.exit_code == 0, r.output
+    assert f"inside the git repository {outer}" in r.stderr and "--in-repo" in r.stderr
+    assert (outer / "sub" / "nested" / ".git").is_dir()
+
+    r = wb("init", "sub/shared", "--in-repo", cwd=outer)
+    assert r.exit_code == 0 and r.stderr == "", r.output
+    ws = outer / "sub" / "shared"
+    assert not (ws / ".git").exists()
+    assert wb("add", "a-one", "--title", "A", "--informal", "x", cwd=ws).exit_code == 0
+    assert git(outer, "log", "--format=%s").splitlines() == ["wb add a-one: A", "wb init: workspace shared"]
+    assert git(outer, "show", "--name-only", "--format=", "HEAD").split() == ["sub/shared/conjectures/a-one.toml"]
+    log = wb("log", "a-one", cwd=ws)
+    assert "wb add a-one: A" in log.stdout
+
+    r = wb("init", "alone", "--in-repo", cwd=tmp_path)
+    assert r.exit_code == 2 and "is not inside another git repository" in r.stderr

@@ -91,6 +91,7 @@ class Change(BaseModel):
     message: str
     commit: str | None = None
     identity_fallback: bool = False
+    nested_in: str | None = None  # wb init: the enclosing git repository a nested one was created inside
 
 
 class Workspace:
@@ -141,8 +142,11 @@ class Workspace:
         return cls.open(explicit) if explicit else cls.find()
 
     @classmethod
-    def init(cls, path: Path | str, *, name: str | None = None, mathlib: bool = True, commit: bool = True) -> tuple["Workspace", Change]:
-        """Create a workspace at `path`: git repo, workbench.toml, conjectures/, a Lake project, .gitignore."""
+    def init(cls, path: Path | str, *, name: str | None = None, mathlib: bool = True, commit: bool = True,
+             in_repo: bool = False) -> tuple["Workspace", Change]:
+        """Create a workspace at `path`: git repo, workbench.toml, conjectures/, a Lake project, .gitignore. Inside
+        another git repository it creates a nested one (the Change names the enclosing one), or, with `in_repo`,
+        uses the enclosing repository and commits there."""
         from workbench.gitrepo import GitRepo
 
         root = Path(path).resolve()
@@ -153,11 +157,16 @@ class Workspace:
         reason = unwritable_reason(root)
         if reason:
             raise UnwritablePathError(root, reason, hint="create the workspace in a folder you can write to")
+        enclosing = GitRepo.enclosing(root)
+        if enclosing is not None and enclosing.resolve() == root:
+            enclosing = None  # already a repository of its own
+        if in_repo and enclosing is None:
+            raise UsageError(f"--in-repo: {root} is not inside another git repository", hint="leave out --in-repo to create one")
         try:
             root.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise UnwritablePathError(root, exc.strerror or str(exc)) from None
-        repo = GitRepo.init(root)
+        repo = GitRepo(root) if in_repo else GitRepo.init(root)
         name = name or root.name
         files = {
             root / CONFIG_FILE: _CONFIG_TEMPLATE.format(name=name.replace('"', "")),
@@ -181,7 +190,8 @@ class Workspace:
             written.append(p)
         ws = cls(root)
         message = f"wb init: workspace {name}"
-        change = Change(action="init", ids=[], files=[ws.rel(p) for p in written], message=message)
+        change = Change(action="init", ids=[], files=[ws.rel(p) for p in written], message=message,
+                        nested_in=str(enclosing) if enclosing is not None and not in_repo else None)
         if commit:
             result = repo.commit(written, message)
             if result:
