@@ -70,6 +70,7 @@ _MATHLIB_REQUIRE = """
 [[require]]
 name = "mathlib"
 scope = "leanprover-community"
+rev = "{rev}"  # the Mathlib release of lean-toolchain's Lean (`wb doctor` warns when they disagree)
 """
 
 _ROOT_MODULE = """\
@@ -172,7 +173,8 @@ class Workspace:
             root / CONFIG_FILE: _CONFIG_TEMPLATE.format(name=name.replace('"', "")),
             root / ".gitignore": _GITIGNORE,
             root / CONJECTURES_DIR / ".gitkeep": "",
-            root / LEAN_DIR / "lakefile.toml": _LAKEFILE_TEMPLATE.format(mathlib=_MATHLIB_REQUIRE if mathlib else ""),
+            root / LEAN_DIR / "lakefile.toml": _LAKEFILE_TEMPLATE.format(
+                mathlib=_MATHLIB_REQUIRE.format(rev=LEAN_TOOLCHAIN.rsplit(":", 1)[-1]) if mathlib else ""),
             root / LEAN_DIR / "lean-toolchain": LEAN_TOOLCHAIN + "\n",
             root / LEAN_DIR / "Conjectures.lean": _ROOT_MODULE,
         }
