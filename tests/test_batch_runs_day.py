@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import pty
-import select
 import signal
 import socket
 import subprocess
@@ -16,10 +14,10 @@ import time
 import pytest
 
 from _batch_fixtures import (  # noqa: F401 - fixtures
-    PROVABLE, UNPROVABLE, _batch_template, batch_server, batch_ws,
+    UNPROVABLE, _batch_template, batch_server, batch_ws,
 )
 from _prove_fixtures import KEY_ENV, lean_bin  # noqa: F401
-from _ws_fixtures import WB
+from _ws_fixtures import WB, on_a_terminal
 
 pytestmark = pytest.mark.lean
 
@@ -41,29 +39,6 @@ def point_at(root, url: str) -> None:
 
     toml = root / "workbench.toml"
     toml.write_text(re.sub(r'base_url = "[^"]*"', f'base_url = "{url}"', toml.read_text()))
-
-
-def on_a_terminal(args, cwd, timeout=120) -> tuple[int, str]:
-    master, slave = pty.openpty()
-    env = dict(os.environ, COLUMNS="160", LINES="50", TERM="xterm-256color")
-    proc = subprocess.Popen([WB, *args], cwd=cwd, stdin=slave, stdout=slave, stderr=slave, env=env)
-    os.close(slave)
-    chunks = []
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([master], [], [], 0.5)
-        if ready:
-            try:
-                data = os.read(master, 65536)
-            except OSError:
-                break
-            if not data:
-                break
-            chunks.append(data)
-        elif proc.poll() is not None:
-            break
-    os.close(master)
-    return proc.wait(timeout=30), b"".join(chunks).decode("utf-8", "replace")
 
 
 def test_a_missing_key_leaves_no_run_and_exits_2(batch_ws, wb, monkeypatch):
@@ -148,7 +123,7 @@ def test_the_morning_report_tells_what_happened_overnight(batch_ws, batch_server
     assert "## Selected, never attempted" in md and "## Interruptions" in md and "| killed |" in md
     assert "last Lean error" in md
 
-    code, screen = on_a_terminal(["batch", "report"], root)  # a terminal: drawn, not raw Markdown
+    code, screen = on_a_terminal(["batch", "report"], root, columns=160)  # a terminal: drawn, not raw Markdown
     assert code == 0
     assert f"Batch run {run_id}" in screen and "|---|" not in screen and "## " not in screen
 

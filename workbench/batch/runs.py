@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
 import socket
 import sqlite3
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Literal
 
@@ -224,35 +226,34 @@ class RunRecord:
     def mark_running(self, options: BatchOptions) -> None:
         """This process runs it now: status running, a fresh heartbeat, the options of this session, and a new
         session; an earlier session that never ended was killed, at its last heartbeat."""
-        con = open_db(self.ws)
-        try:
-            with transaction(con, "start a session of the batch run", db_path(self.ws)):
-                row = con.execute("SELECT sessions, heartbeat FROM batch_runs WHERE id=?", (self.id,)).fetchone()
-                sessions = json.loads(row["sessions"] or "[]")
-                if sessions and not sessions[-1].get("ended"):
-                    sessions[-1].update(ended=row["heartbeat"], end="killed")
-                sessions.append({"started": iso(utcnow()), "pid": os.getpid()})
-                con.execute("UPDATE batch_runs SET status='running', stop_reason=NULL, finished=NULL, pid=?, host=?,"
-                            " heartbeat=?, options=?, sessions=? WHERE id=?",
-                            (os.getpid(), socket.gethostname(), iso(utcnow()), options.model_dump_json(),
-                             json.dumps(sessions), self.id))
-        finally:
-            con.close()
+        with self._sessions("start a session of the batch run") as (con, sessions, heartbeat):
+            if sessions and not sessions[-1].get("ended"):
+                sessions[-1].update(ended=heartbeat, end="killed")
+            sessions.append({"started": iso(utcnow()), "pid": os.getpid()})
+            con.execute("UPDATE batch_runs SET status='running', stop_reason=NULL, finished=NULL, pid=?, host=?,"
+                        " heartbeat=?, options=?, sessions=? WHERE id=?",
+                        (os.getpid(), socket.gethostname(), iso(utcnow()), options.model_dump_json(),
+                         json.dumps(sessions), self.id))
 
     def beat(self) -> None:
         self.execute("UPDATE batch_runs SET heartbeat=? WHERE id=? AND status='running'", (iso(utcnow()), self.id))
 
     def close(self, status: str, reason: str | None) -> None:
         """This session ends: the run's status and why, and the session's end."""
+        with self._sessions("end a session of the batch run") as (con, sessions, _heartbeat):
+            if sessions and not sessions[-1].get("ended"):
+                sessions[-1].update(ended=iso(utcnow()), end=reason or status)
+            con.execute("UPDATE batch_runs SET status=?, stop_reason=?, finished=?, heartbeat=?, sessions=? WHERE id=?",
+                        (status, reason, iso(utcnow()), iso(utcnow()), json.dumps(sessions), self.id))
+
+    @contextlib.contextmanager
+    def _sessions(self, what: str) -> Iterator[tuple[sqlite3.Connection, list[dict], str | None]]:
+        """In one transaction: the connection, the run's sessions (to change in place) and its last heartbeat."""
         con = open_db(self.ws)
         try:
-            with transaction(con, "end a session of the batch run", db_path(self.ws)):
-                row = con.execute("SELECT sessions FROM batch_runs WHERE id=?", (self.id,)).fetchone()
-                sessions = json.loads(row["sessions"] or "[]")
-                if sessions and not sessions[-1].get("ended"):
-                    sessions[-1].update(ended=iso(utcnow()), end=reason or status)
-                con.execute("UPDATE batch_runs SET status=?, stop_reason=?, finished=?, heartbeat=?, sessions=? WHERE id=?",
-                            (status, reason, iso(utcnow()), iso(utcnow()), json.dumps(sessions), self.id))
+            with transaction(con, what, db_path(self.ws)):
+                row = con.execute("SELECT sessions, heartbeat FROM batch_runs WHERE id=?", (self.id,)).fetchone()
+                yield con, json.loads(row["sessions"] or "[]"), row["heartbeat"]
         finally:
             con.close()
 
