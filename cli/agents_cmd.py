@@ -96,11 +96,29 @@ def agent_setup(
         report_change(ws, change, False, f"installed the agent guide: {where}")
     else:
         console().print(f"the agent guide is already up to date: {where}")
-    root = str(ws.root)
-    if claude:
-        console().print(f"register the server with Claude Code:  claude mcp add --scope project wb -- wb mcp --workspace {root}", soft_wrap=True)
-    if codex:
-        console().print(f"register the server with Codex:        codex mcp add wb -- wb mcp --workspace {root}", soft_wrap=True)
+    from rich.markup import escape
+
+    from workbench.agent_guide import registration_commands
+
+    rows = registration_commands(ws, wb_executable(), claude=claude, codex=codex)
+    width = max(len(who) for who, _ in rows)
+    console().print("register the MCP server:")
+    for who, command in rows:
+        console().print(f"  {who + ':':<{width + 1}}  {escape(command)}", soft_wrap=True)
+
+
+def wb_executable() -> str:
+    """The absolute path of the `wb` being run (so a `.venv` install works without being on PATH)."""
+    import shutil
+    import sys
+    from pathlib import Path
+
+    argv0 = Path(sys.argv[0])
+    if argv0.name == "wb":
+        found = argv0 if argv0.parent != Path("") else Path(shutil.which("wb") or argv0)
+        return str(found.resolve())
+    beside = Path(sys.executable).with_name("wb")
+    return str(beside) if beside.exists() else (shutil.which("wb") or "wb")
 
 
 def register(app: typer.Typer) -> None:

@@ -13,10 +13,10 @@ from typing import Annotated, Optional
 
 import typer
 
-from cli.common import JsonOpt, WorkspaceOpt, open_workspace
+from cli.common import HelpGroup, JsonOpt, WorkspaceOpt, open_workspace
 from cli.output import console, emit_json
 
-batch_app = typer.Typer(
+batch_app = typer.Typer(cls=HelpGroup,
     name="batch", help="Overnight batch runs: many proof attempts, limits, resumable after any kill, a morning report.",
     no_args_is_help=True, rich_markup_mode=None,
 )
@@ -112,12 +112,14 @@ def _finish(summary, as_json: bool) -> None:
                        f"{len(summary.settled)} settled, {len(summary.open)} open, ${summary.cost_usd:.4f} spent"), soft_wrap=True)
         if summary.settled:
             c.print(escape("settled: " + ", ".join(summary.settled)), soft_wrap=True)
-        if summary.status != "finished":
-            c.print(escape(f"continue with `wb batch resume {summary.id}`; read `wb batch report {summary.id}`"), soft_wrap=True)
+        if summary.discarded:
+            pass
+        elif summary.continue_hint:
+            c.print(escape(f"{summary.continue_hint}; read `wb batch report {summary.id}`"), soft_wrap=True)
         else:
             c.print(escape(f"report: `wb batch report {summary.id}`"), soft_wrap=True)
     if summary.error:
-        error(summary.error)
+        error(summary.error + (f"; run {summary.id} is not kept: it attempted nothing" if summary.discarded else ""))
     raise typer.Exit(summary.exit_code)
 
 
@@ -127,13 +129,15 @@ def _execute(batch_run, as_json: bool):
     if not as_json:
         console().print(f"run {batch_run.id}", soft_wrap=True)
         sys.stdout.flush()
-    from workbench.errors import ProviderError
+    from workbench.errors import ProviderError, WorkbenchError
 
     try:
         with _Renderer(as_json) as render:
             summary = batch_run.run(on_event=render)
-    except ProviderError as exc:
-        error(str(exc))
+    except WorkbenchError as exc:
+        if not (batch_run.discarded or isinstance(exc, ProviderError)):
+            raise
+        error(str(exc) + (f"; run {batch_run.id} is not kept: it attempted nothing" if batch_run.discarded else ""))
         raise typer.Exit(2) from None
     except KeyboardInterrupt:
         error(f"aborted; in-flight attempts were dropped. Continue with `wb batch resume {batch_run.id}`")
@@ -189,7 +193,7 @@ def run(
         import importlib.util
 
         if importlib.util.find_spec("ray") is None:
-            from workbench.executors import RAY_MISSING
+            from workbench.batch.executors import RAY_MISSING
 
             raise UsageError(RAY_MISSING)
     batch_run = BatchRun.start(ws, Selection(ids=ids or [], query=select), options)
@@ -241,7 +245,9 @@ def list_(ctx: typer.Context, workspace: WorkspaceOpt = None, as_json: JsonOpt =
         status = r.status + (f" ({r.stop_reason})" if r.stop_reason else "")
         table.add_row(r.id, r.created.astimezone().strftime("%Y-%m-%d %H:%M"), escape(status), f"{r.units_done}/{r.units}",
                       str(r.attempts), str(len(r.settled)), f"${r.cost_usd:.4f}")
-    console().print(table)
+    from cli.output import print_table
+
+    print_table(table)
 
 
 @batch_app.command("status")
@@ -273,18 +279,20 @@ def status(
     c.print(escape(f"attempts: {info.attempts} ({info.accepted} accepted); settled: {len(info.settled)}"
                    + (f" ({', '.join(info.settled)})" if info.settled else "")), soft_wrap=True)
     c.print(escape(f"tokens: {info.tokens_in:,} in, {info.tokens_out:,} out; spent ${info.cost_usd:.4f}"))
-    if info.status in ("stopped", "interrupted"):
-        c.print(escape(f"continue with `wb batch resume {info.id}`"))
+    hint = info.continue_hint()
+    if hint:
+        c.print(escape(hint), soft_wrap=True)
 
 
 @batch_app.command("report")
 def report(
     ctx: typer.Context,
-    run_id: Annotated[str, typer.Argument(metavar="RUN")],
-    fmt: Annotated[str, typer.Option("--format", "-f", help="md (Markdown) or json.")] = "md",
+    run_id: Annotated[Optional[str], typer.Argument(metavar="[RUN]", help="Default: the newest run.")] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="md (Markdown; drawn as such on a terminal) or json.")] = "md",
     workspace: WorkspaceOpt = None,
 ) -> None:
-    """The morning report: what was settled and by whom, what is still open and why, spend per provider."""
+    """The morning report: what was settled and by whom, what is still open and why (the last Lean error), what
+    was never attempted, interruptions, and spend per provider."""
     from workbench.batch import report as build
     from workbench.errors import UsageError
 
@@ -294,6 +302,10 @@ def report(
     rep = build(ws, run_id)
     if fmt == "json":
         emit_json(rep.model_dump(mode="json"))
+    elif sys.stdout.isatty():
+        from rich.markdown import Markdown
+
+        console().print(Markdown(rep.markdown()))
     else:
         sys.stdout.write(rep.markdown())
         sys.stdout.flush()

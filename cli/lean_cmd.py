@@ -219,9 +219,13 @@ def _render_doctor(report, backends=()) -> None:
         out.print(f"{label}{b.name}: [yellow]not usable[/]" + (f" ({escape(b.package)} {escape(b.version)})" if b.version else ""))
         for need in b.needs:
             out.print(f"              needs {escape(need.what)}\n                {escape(need.fix)}", soft_wrap=True)
-    if report.problems:
+    if report.conjecture_files or report.file_problems:
+        bad = len(report.file_problems)
+        state = f"[red]{bad} with problems[/] (left out of list, next and graph)" if bad else "[green]all valid[/]"
+        out.print(f"conjectures {report.conjecture_files} file{'s' if report.conjecture_files != 1 else ''}, {state}")
+    if report.problems or report.file_problems:
         out.print("\nTo fix:")
-        for p in report.problems:
+        for p in report.file_problems + report.problems:
             out.print(f"  - {escape(p.what)}\n      {escape(p.fix)}")
     else:
         out.print("\nEverything needed for checking proofs is in place.")
@@ -229,7 +233,9 @@ def _render_doctor(report, backends=()) -> None:
 
 def register(app: typer.Typer) -> None:
     """Add the `lean` command group (verify) and the top-level `doctor` command to `app`."""
-    lean_app = typer.Typer(help="Lean 4 verification: nothing is settled until Lean has checked it.", no_args_is_help=True)
+    from cli.common import HelpGroup
+
+    lean_app = typer.Typer(cls=HelpGroup, help="Lean 4 verification: nothing is settled until Lean has checked it.", no_args_is_help=True)
     lean_app.command("verify")(verify_command)
     app.add_typer(lean_app, name="lean")
     app.command("doctor")(doctor_command)

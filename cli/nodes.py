@@ -18,14 +18,20 @@ def init(
     directory: Annotated[Path, typer.Argument(help="Directory to create the workspace in (created if missing).")] = Path("."),
     name: Annotated[Optional[str], typer.Option(help="Workspace name (default: the directory name).")] = None,
     mathlib: Annotated[bool, typer.Option("--mathlib/--no-mathlib", help="Make the Lake project require Mathlib.")] = True,
+    in_repo: Annotated[bool, typer.Option("--in-repo", help="Inside another git repository: use it (commit there) instead of creating a nested one.")] = False,
     no_commit: NoCommitOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Create a workspace: a git repository with workbench.toml, conjectures/ and a Lake project in lean/."""
     from workbench.workspace import Workspace
 
-    ws, change = Workspace.init(directory, name=name, mathlib=mathlib, commit=not no_commit)
+    ws, change = Workspace.init(directory, name=name, mathlib=mathlib, commit=not no_commit, in_repo=in_repo)
     report_change(ws, change, as_json, f"created workspace '{ws.name}' in {ws.root}")
+    if change.nested_in:
+        from cli.output import notice
+
+        notice(f"{ws.root} is inside the git repository {change.nested_in}: the workspace is a nested repository of its "
+               "own (its history is not the enclosing one's); `wb init --in-repo` uses the enclosing repository instead")
     if not as_json:
         console().print("next: `wb add ID --title ... --informal ...`, then `wb list`")
 
@@ -48,18 +54,18 @@ def add(
     """Add a conjecture (or theorem, lemma, definition, assumption) as conjectures/ID.toml."""
     from pydantic import ValidationError
 
-    from workbench.errors import ValidationFailed
+    from workbench.errors import UsageError, validation_problem
     from workbench.model import Conjecture, Source
 
     ws = open_workspace(ctx, workspace)
     interactive = sys.stdin.isatty()
     if title is None:
         if not interactive:
-            raise ValidationFailed("missing --title", hint="pass --title TEXT")
+            raise UsageError("missing --title", hint="pass --title TEXT")
         title = typer.prompt("Title")
     if informal is None:
         if not interactive:
-            raise ValidationFailed("missing --informal", hint="pass --informal TEXT")
+            raise UsageError("missing --informal", hint="pass --informal TEXT")
         informal = typer.prompt("Informal statement")
     try:
         conj = Conjecture(
@@ -74,9 +80,10 @@ def add(
             priority=priority,
         )
     except ValidationError as exc:
-        err = exc.errors()[0]
-        field = ".".join(str(p) for p in err["loc"]) or "input"
-        raise ValidationFailed(f"{field}: {err['msg'].removeprefix('Value error, ')}") from None
+        field, problem = validation_problem(exc)
+        option = {"id": "ID", "title": "--title", "informal": "--informal", "kind": "--kind", "area": "--area",
+                  "tags": "--tag", "sources": "--source", "edges": "--uses", "priority": "--priority"}
+        raise UsageError(f"{option.get((field or '').split('.')[0], field or 'input')}: {problem}") from None
     change = ws.add(conj, commit=not no_commit)
     report_change(ws, change, as_json, f"added {conj.id}: {conj.title}")
 
@@ -88,8 +95,14 @@ def edit(
     no_commit: NoCommitOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Edit a conjecture file in $EDITOR; an edit that does not validate is refused and the old file kept."""
+    """Edit a conjecture file in $EDITOR; an edit that does not validate is refused, the old file kept, and the
+    next `wb edit` reopens your text."""
     ws = open_workspace(ctx, workspace)
+    draft = ws.edit_draft(conj_id)
+    if draft is not None:
+        from cli.output import notice
+
+        notice(f"opening the edit you made last time, kept in {ws.rel(draft)} (delete it to start again from {ws.rel(ws.path_for(conj_id))})")
     change = ws.edit(conj_id, commit=not no_commit)
     if change is None:
         console().print(f"{conj_id}: no changes")

@@ -90,6 +90,7 @@ def prove(
 
     from cli.output import error
     from workbench.errors import ProviderError
+    from workbench.prove import describe_prover
     from workbench.prove import prove as do_prove
     from workbench.settle import LeanOptions
 
@@ -97,14 +98,18 @@ def prove(
     opts = LeanOptions(lean=lean, timeout=timeout, memory_mb=memory_mb, sandbox=sandbox)
     out = console()
 
+    waiting = _Waiting(describe_prover(ws, prover, model))
+
     def progress(a) -> None:
         if not as_json:
             out.print(_attempt_line(a), soft_wrap=True)
+        waiting.next_round(a)
 
     try:
         stepwise = {k: v for k, v in (("backend", backend), ("expansions", expansions), ("beam", beam)) if v is not None}
-        result = do_prove(ws, conj_id, prover=prover, model=model, rounds=rounds, attempts=attempts,
-                          lean_opts=opts, on_attempt=progress, commit=not no_commit, stepwise=stepwise or None)
+        with waiting:
+            result = do_prove(ws, conj_id, prover=prover, model=model, rounds=rounds, attempts=attempts,
+                              lean_opts=opts, on_attempt=progress, commit=not no_commit, stepwise=stepwise or None)
     except ProviderError as exc:
         error(str(exc))
         raise typer.Exit(2) from None
@@ -125,6 +130,30 @@ def prove(
             out.print(escape(f"{conj_id}: not settled by {who} after {n} candidate{'s' if n != 1 else ''}; "
                              f"see `wb attempts {conj_id}`"), soft_wrap=True)
     raise typer.Exit(0 if result.settled else 1)
+
+
+class _Waiting:
+    """On a terminal, a line on stderr saying what `wb prove` waits for (the model's first reply, then each repair),
+    so a slow model is not mistaken for a hang; nothing when stderr is not a terminal."""
+
+    def __init__(self, who: str) -> None:
+        from cli.output import err_console
+
+        self.who = who
+        self.status = err_console().status(f"waiting for {who}: its first reply…") if err_console().is_terminal else None
+
+    def __enter__(self):
+        if self.status is not None:
+            self.status.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        if self.status is not None:
+            self.status.__exit__(*exc)
+
+    def next_round(self, a) -> None:
+        if self.status is not None:
+            self.status.update(f"waiting for {self.who}: the reply to attempt {a.attempt}, round {a.round + 1}…")
 
 
 def attempts(
@@ -170,9 +199,9 @@ def _print_table(conj_id: str, rows) -> None:
     from cli.output import styled_status
 
     table = Table(box=None, pad_edge=False, header_style="bold")
-    for col, just in (("#", "right"), ("when", "left"), ("prover", "left"), ("model", "left"), ("try.round", "right"),
-                      ("tokens in/out", "right"), ("cost", "right"), ("time", "right"), ("verdict", "left"),
-                      ("reasons", "left")):
+    for col, just in (("#", "right"), ("when", "left"), ("run", "left"), ("prover", "left"), ("model", "left"),
+                      ("try.round", "right"), ("tokens in/out", "right"), ("cost", "right"), ("time", "right"),
+                      ("verdict", "left"), ("reasons", "left")):
         wraps = col in ("model", "reasons")
         table.add_column(col, justify=just, no_wrap=not wraps, overflow="fold" if wraps else "ellipsis",
                          min_width=10 if wraps else None)
@@ -182,12 +211,14 @@ def _print_table(conj_id: str, rows) -> None:
         if a.settled:
             reasons = "settled"
         table.add_row(
-            str(a.no), a.finished_at.astimezone().strftime("%m-%d %H:%M"), escape(("stepwise " if a.prover == "stepwise" else "") + (a.provider or a.prover)),
+            str(a.no), a.finished_at.astimezone().strftime("%m-%d %H:%M"), escape(a.run_id or "-"), escape(("stepwise " if a.prover == "stepwise" else "") + (a.provider or a.prover)),
             escape(model), f"{a.attempt}.{a.round}", _tokens(a), _money(a.cost_usd), f"{a.duration_s:.1f}s",
             styled_status(a.verdict), escape(reasons),
         )
+    from cli.output import print_table
+
     c = console()
-    c.print(table)
+    print_table(table)
     spent = sum(a.cost_usd for a in rows)
     c.print(escape(f"{len(rows)} attempt{'s' if len(rows) != 1 else ''} on {conj_id}"
                    + (f", ${spent:.4f} spent" if spent else "") + "; `wb attempts "
@@ -223,7 +254,7 @@ def _print_full(a, ws=None) -> None:
     if shown:
         c.print("\n[bold]Lean's messages:[/]")
         for m in shown:
-            where = (f"line {m.line}" + (f":{m.column}" if m.column is not None else "")) if m.line else "-"
+            where = (f"line {m.line}" + (f":{m.column + 1}" if m.column is not None else "")) if m.line else "-"
             where += "" if m.in_candidate else " (outside the candidate)"
             c.print(escape(f"  {m.severity} at {where}: {m.text}"), soft_wrap=True)
     if a.reply:

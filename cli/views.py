@@ -10,7 +10,7 @@ from typing import Annotated, Optional
 import typer
 
 from cli.common import JsonOpt, WorkspaceOpt, open_workspace
-from cli.output import STATUS_STYLE, console, emit_json, notice, styled_status
+from cli.output import STATUS_STYLE, console, emit_json, notice, plain_table, print_table, styled_status, warn_problems
 
 
 def list_(
@@ -24,30 +24,19 @@ def list_(
     as_json: JsonOpt = False,
 ) -> None:
     """List conjectures with their derived status."""
-    from workbench.errors import UsageError
-    from workbench.model import DerivedStatus, Kind
-
-    if status and status not in DerivedStatus.__members__.values():
-        raise UsageError(f"unknown status '{status}': use one of {', '.join(s.value for s in DerivedStatus)}")
-    if kind and kind not in Kind.__members__.values():
-        raise UsageError(f"unknown kind '{kind}': use one of {', '.join(k.value for k in Kind)}")
-    rows = open_workspace(ctx, workspace).list(status=status, area=area, tag=tag, kind=kind, query=query)
+    ws = open_workspace(ctx, workspace)
+    rows = ws.list(status=status, area=area, tag=tag, kind=kind, query=query)
     if as_json:
         emit_json(rows)
-        return
-    from rich.markup import escape
-    from rich.table import Table
-
-    table = Table(box=None, header_style="bold", pad_edge=False)
-    table.add_column("id", no_wrap=True, max_width=36, overflow="ellipsis")
-    table.add_column("status", no_wrap=True)
-    table.add_column("kind", no_wrap=True)
-    table.add_column("area", no_wrap=True, max_width=20, overflow="ellipsis")
-    table.add_column("title", min_width=24, overflow="fold")
-    for r in rows:
-        table.add_row(escape(r["id"]), styled_status(r["status"]), r["kind"], escape(r["area"]), escape(r["title"]))
-    console().print(table)
-    console().print(f"[dim]{len(rows)} conjecture{'s' if len(rows) != 1 else ''}[/]")
+        raise typer.Exit(warn_problems(ws))
+    text = plain_table(
+        ["id", "status", "kind", "area", "title"],
+        [[r["id"], r["status"], r["kind"], r["area"], r["title"]] for r in rows],
+        max_widths={0: 36, 3: 20}, colour={1: lambda status: STATUS_STYLE.get(status, "white")},
+    )
+    sys.stdout.write(text + f"{len(rows)} conjecture{'s' if len(rows) != 1 else ''}\n")
+    sys.stdout.flush()
+    raise typer.Exit(warn_problems(ws))
 
 
 def show(
@@ -181,7 +170,7 @@ def graph(
         if output not in (None, "-"):
             raise UsageError("--format tree prints to the terminal; use --format dot, mermaid, json or html with -o")
         _print_tree(data, conj_id)
-        return
+        raise typer.Exit(warn_problems(ws))
     _write_output(text, output)
     if output not in (None, "-"):
         target = Path(output).resolve()
@@ -191,6 +180,7 @@ def graph(
 
             if not webbrowser.open(target.as_uri()):
                 notice(f"no browser could be opened here: open {target.as_uri()} yourself")
+    raise typer.Exit(warn_problems(ws))
 
 
 def _json_text(data: dict) -> str:
@@ -263,10 +253,11 @@ def next_(
 ) -> None:
     """Open conjectures ranked by how many conditional proofs a proof would complete, then by how many others
     it would unblock (through `uses`), then priority."""
-    rows = open_workspace(ctx, workspace).next(limit)
+    ws = open_workspace(ctx, workspace)
+    rows = ws.next(limit)
     if as_json:
         emit_json(rows)
-        return
+        raise typer.Exit(warn_problems(ws))
     from rich.markup import escape
     from rich.table import Table
 
@@ -275,7 +266,11 @@ def next_(
         table.add_column(col, justify="right" if col in ("rank", "completes", "unblocks", "priority") else "left", no_wrap=col != "title", min_width=24 if col == "title" else None)
     for r in rows:
         table.add_row(str(r["rank"]), escape(r["id"]), str(r["completes"]), str(r["unblocks"]), str(r["priority"]), styled_status(r["status"]), escape(r["title"]))
-    console().print(table if rows else "[dim]nothing open: every provable node is settled[/]")
+    if rows:
+        print_table(table)
+    else:
+        console().print("[dim]nothing open: every provable node is settled[/]")
+    raise typer.Exit(warn_problems(ws))
 
 
 def log(

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `make demo`: copy the bundled alignment library into a fresh workspace and walk through it.
+# `make demo`: the bundled alignment library in a fresh workspace; Lean refusing a `sorry` and a smuggled
+# hypothesis and settling an honest proof (scripts/demo_verify.sh); then the graph page.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 export PATH="$here/.venv/bin:$PATH"
@@ -26,15 +27,14 @@ run wb list --area oversight
 run wb show debate-pspace
 run wb graph debate-pspace --depth 2
 run wb next --limit 5
-run wb graph --format mermaid -o graph.mmd
-if python -c "import workbench.page" 2>/dev/null; then
-  run wb graph --format html -o "$ws/graph.html"
-  echo "open the page: file://$ws/graph.html"
-fi
 if [ -x "$here/scripts/demo_prove.sh" ]; then
   bash "$here/scripts/demo_prove.sh" "$ws"
 fi
-run wb log --limit 5
 bash "$here/scripts/demo_verify.sh"
+cd "$ws"
+run wb graph --format mermaid -o graph.mmd
+run wb graph --format html -o "$ws/graph.html"
+echo "open the page: file://$ws/graph.html"
+run wb log --limit 5
 echo
 echo "Done. The demo workspace is $ws (delete it when you are finished)."

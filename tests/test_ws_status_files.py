@@ -95,7 +95,7 @@ def test_proved_without_a_formal_statement_is_invalid(wb, workspace):
 # ----- bad files on disk ----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("command", [["list"], ["list", "--json"], ["show", "fine"], ["next"], ["graph"],
+@pytest.mark.parametrize("command", [["list"], ["list", "--json"], ["show", "broken"], ["next"], ["graph"],
                                      ["add", "new-one", "--title", "T", "--informal", "x"], ["link", "fine", "uses", "other"]])
 def test_malformed_toml_names_the_path(wb, workspace, command):
     write_node(workspace, "fine", node("Fine"))

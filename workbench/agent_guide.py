@@ -89,3 +89,21 @@ def install(ws: Workspace, *, claude: bool = True, codex: bool = True, commit: b
         if result:
             change.commit, change.identity_fallback = result
     return change
+
+
+def registration_commands(ws: Workspace, wb: str, *, claude: bool = True, codex: bool = True) -> list[tuple[str, str]]:
+    """(who, command) lines that register the MCP server: for you, with the absolute path of the `wb` being run
+    (a `.venv` install need not be on PATH) and of the workspace; and, for Claude Code's project scope (the
+    `.mcp.json` shared with everyone who clones the workspace), a command with no machine path in it, since it is
+    started in the project and needs `wb` on each colleague's PATH."""
+    import shlex
+
+    server = f"{shlex.quote(wb)} mcp --workspace {shlex.quote(str(ws.root))}"
+    lines = []
+    if claude:
+        lines.append(("Claude Code, for you", f"claude mcp add wb -- {server}"))
+        lines.append(("Claude Code, shared in .mcp.json", "claude mcp add --scope project wb -- wb mcp"))
+    if codex:
+        lines.append(("Codex, for you", f"codex mcp add wb -- {server}"))
+    return lines
+

@@ -140,3 +140,44 @@ class LexError(WorkbenchError, ValueError):
         self.line = line
         self.column = column
         super().__init__(f"line {line}, column {column}: {problem}")
+
+
+class ProviderUnreachableError(ProviderError):
+    """A model server cannot be reached at all (its host name does not resolve, nothing listens on its port):
+    a set-up problem that no retry fixes."""
+
+    exit_code = 2
+
+
+def validation_problem(exc) -> tuple[str | None, str]:
+    """The field and the problem of a pydantic ValidationError's first error, in our words: what was given and
+    what is allowed, never pydantic's wording or links to its documentation."""
+    err = exc.errors()[0]
+    field = ".".join(str(p) for p in err.get("loc", ()) if p != "__root__") or None
+    kind, given, ctx = err.get("type", ""), err.get("input"), err.get("ctx") or {}
+    shown = repr(given) if isinstance(given, str) else str(given)
+    if kind == "missing":
+        return field, "required field is missing"
+    if kind == "extra_forbidden":
+        return field, "unknown field"
+    if kind == "enum" or kind == "literal_error":
+        allowed = str(ctx.get("expected", "")).replace("'", "")
+        return field, f"{shown} is not one of {allowed}" if allowed else f"{shown} is not allowed"
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return field, f"{shown} is not an integer"
+    if kind in ("float_parsing", "float_type"):
+        return field, f"{shown} is not a number"
+    if kind in ("bool_parsing", "bool_type"):
+        return field, f"{shown} is not true or false"
+    if kind in ("string_type", "list_type", "dict_type"):
+        return field, f"{shown} is not a {kind.removesuffix('_type').replace('dict', 'table').replace('string', 'text')}"
+    if kind == "string_too_short":
+        return field, "must not be empty" if ctx.get("min_length") == 1 else f"must be at least {ctx.get('min_length')} characters"
+    if kind == "string_too_long":
+        return field, f"must be at most {ctx.get('max_length')} characters"
+    if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
+        bound = next(iter(ctx.values()), "?")
+        words = {"greater_than_equal": "at least", "greater_than": "more than", "less_than_equal": "at most", "less_than": "less than"}
+        return field, f"must be {words[kind]} {bound}, not {shown}"
+    msg = str(err.get("msg", "invalid")).removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    return field, msg.split(" [type=")[0].split("\n    For further information")[0]

@@ -26,16 +26,35 @@ class CommitInfo(BaseModel):
 
 
 class GitRepo:
-    """A thin wrapper over a gitpython Repo that raises GitError and commits only the paths it is given."""
+    """A thin wrapper over a gitpython Repo that raises GitError and commits only the paths it is given.
+
+    `root` is the workspace; the repository may be an enclosing one (`wb init --in-repo`): paths given to and
+    returned by the methods are relative to `root` (or absolute), whatever the repository's top."""
 
     def __init__(self, root: Path) -> None:
         import git
 
         self.root = Path(root)
         try:
-            self.repo = git.Repo(self.root)
+            self.repo = git.Repo(self.root, search_parent_directories=True)
         except (git.InvalidGitRepositoryError, git.NoSuchPathError):
             raise GitError(f"{self.root} is not a git repository", hint="run `git init` there, or `wb init`") from None
+        self.top = Path(self.repo.working_tree_dir or self.root)
+        prefix = self.root.resolve().relative_to(self.top.resolve()).as_posix()
+        self.prefix = "" if prefix == "." else prefix + "/"
+
+    @staticmethod
+    def enclosing(path: Path) -> Path | None:
+        """The top of the git repository that `path` (which need not exist) lies inside, or None."""
+        import git
+
+        probe = Path(path).resolve()
+        while not probe.exists() and probe != probe.parent:
+            probe = probe.parent
+        try:
+            return Path(git.Repo(probe, search_parent_directories=True).working_tree_dir)
+        except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+            return None
 
     @staticmethod
     def init(root: Path) -> "GitRepo":
@@ -77,7 +96,7 @@ class GitRepo:
         lock = Path(self.repo.git_dir) / "index.lock"
         deadline = time.monotonic() + wait_s
         while lock.exists():
-            if not _git_running_in(self.root):
+            if not _git_running_in(self.top):
                 try:
                     age = time.time() - lock.stat().st_mtime
                 except FileNotFoundError:
@@ -95,15 +114,16 @@ class GitRepo:
 
     def uncommitted(self, under: str) -> list[str]:
         """Paths below `under` (relative to the root) that differ from HEAD or are untracked."""
-        out = self.repo.git.status("--porcelain", "--untracked-files=all", "--", under)
-        return [line[3:].strip().strip('"') for line in out.splitlines() if line.strip()]
+        out = self.repo.git.status("--porcelain", "--untracked-files=all", "--", self.prefix + under)
+        paths = [line[3:].strip().strip('"') for line in out.splitlines() if line.strip()]
+        return [p.removeprefix(self.prefix) for p in paths]
 
     def at_head(self, rel: str) -> str | None:
         """The text of `rel` in HEAD, or None if it is not there."""
         import git
 
         try:
-            return self.repo.git.show(f"HEAD:{rel}")
+            return self.repo.git.show(f"HEAD:{self.prefix}{rel}")
         except git.GitCommandError:
             return None
 
@@ -114,7 +134,7 @@ class GitRepo:
         """
         import git
 
-        rel = sorted({str(Path(p).resolve().relative_to(self.root.resolve())) for p in paths})
+        rel = sorted({str(self._rel(p)) for p in paths})
         if not rel:
             return None
         name, email, fallback = self.identity()
@@ -129,7 +149,7 @@ class GitRepo:
         self.clear_stale_index_lock()
         try:
             tracked = set(self.repo.git.ls_files("--", *rel).splitlines())
-            rel = [p for p in rel if p in tracked or (self.root / p).exists()]
+            rel = [p for p in rel if p in tracked or (self.top / p).exists()]
             if not rel:
                 return None
             self.repo.git.add("-A", "--", *rel)
@@ -142,11 +162,16 @@ class GitRepo:
             raise GitError(f"git commit failed: {detail[-1] if detail else exc}") from None
         return self.repo.head.commit.hexsha, fallback
 
+    def _rel(self, path: Path | str) -> Path:
+        """`path` (absolute, or relative to the workspace) relative to the repository's top."""
+        path = Path(path)
+        return (path if path.is_absolute() else self.root / path).resolve().relative_to(self.top.resolve())
+
     def log(self, paths: Iterable[Path | str] = (), limit: int | None = None) -> list[CommitInfo]:
         """Commits touching `paths` (all commits when empty), newest first."""
         import git
 
-        rel = [str(Path(p).resolve().relative_to(self.root.resolve())) for p in paths]
+        rel = [str(self._rel(p)) for p in paths] or ([self.prefix.rstrip("/")] if self.prefix else [])
         try:
             if not self.repo.head.is_valid():
                 return []
@@ -166,7 +191,7 @@ class GitRepo:
 
     def is_clean(self, paths: Iterable[Path | str]) -> bool:
         """True when `paths` have no uncommitted changes."""
-        rel = [str(Path(p).resolve().relative_to(self.root.resolve())) for p in paths]
+        rel = [str(self._rel(p)) for p in paths]
         with contextlib.suppress(Exception):
             return not self.repo.git.status("--porcelain", "--", *rel).strip()
         return False

@@ -12,7 +12,7 @@ from workbench.errors import InvalidFileError
 from workbench.graph import NodeRecord
 from workbench.model import Kind, Status, is_valid_id
 
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -24,7 +24,16 @@ CREATE TABLE IF NOT EXISTS nodes (
     formal INTEGER NOT NULL, notes INTEGER NOT NULL, edges TEXT NOT NULL, search TEXT NOT NULL,
     review TEXT, evidence TEXT, evstate TEXT NOT NULL DEFAULT '', formal_ref TEXT
 );
+CREATE TABLE IF NOT EXISTS problems (
+    id TEXT PRIMARY KEY, kind TEXT NOT NULL,
+    mtime_ns INTEGER, size INTEGER, ino INTEGER,
+    path TEXT NOT NULL, problem TEXT NOT NULL, field TEXT, line INTEGER
+);
 """
+
+#: Rows of `nodes` that are shown: not those of a file with a problem (a file problem has no row in `nodes`;
+#: a graph problem, such as an edge to no file or a `uses` cycle, keeps its row but hides it).
+_SHOWN = "id NOT IN (SELECT id FROM problems)"
 
 
 def _scan(conj_dir: Path) -> dict[str, tuple[int, int, int]]:
@@ -96,12 +105,16 @@ class Index:
         row = con.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
         if row is None or row[0] != SCHEMA_VERSION:
             con.execute("DROP TABLE IF EXISTS nodes")
+            con.execute("DROP TABLE IF EXISTS problems")
             con.executescript(_SCHEMA)
             con.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
         return con
 
     def _stored(self, con: sqlite3.Connection) -> dict[str, tuple[int, int, int]]:
-        return {r[0]: (r[1], r[2], r[3]) for r in con.execute("SELECT id, mtime_ns, size, ino FROM nodes")}
+        return {
+            r[0]: (r[1], r[2], r[3])
+            for r in con.execute("SELECT id, mtime_ns, size, ino FROM nodes UNION ALL SELECT id, mtime_ns, size, ino FROM problems WHERE kind='file'")
+        }
 
     def connection(self) -> sqlite3.Connection:
         """An open connection to an index that matches the files on disk (refreshing it first if needed)."""
@@ -118,6 +131,9 @@ class Index:
         return con
 
     def _refresh(self, con: sqlite3.Connection, lean_stamp: str = "") -> None:
+        """Bring the tables in step with the files. A file that does not parse or validate is kept in `problems`
+        (with its path, line and problem) instead of `nodes`; so is a node with an edge to no file, and one
+        node of each `uses` cycle. Every other node is listed, ranked and drawn as usual."""
         from workbench.graph import derived_statuses, find_uses_cycle
         from workbench.storage import parse_conjecture
 
@@ -127,16 +143,22 @@ class Index:
             stored = self._stored(con)
             for gone in stored.keys() - scan.keys():
                 con.execute("DELETE FROM nodes WHERE id=?", (gone,))
+                con.execute("DELETE FROM problems WHERE id=?", (gone,))
             for conj_id, stamp in scan.items():
                 if stored.get(conj_id) == stamp:
                     continue
-                path = self._display(conj_id)
-                if not is_valid_id(conj_id):
-                    raise InvalidFileError(path, f"file name '{conj_id}' is not a kebab-case id (rename the file)")
-                c = parse_conjecture(self.conj_dir / f"{conj_id}.toml")
+                con.execute("DELETE FROM nodes WHERE id=?", (conj_id,))
+                con.execute("DELETE FROM problems WHERE id=?", (conj_id,))
+                try:
+                    if not is_valid_id(conj_id):
+                        raise InvalidFileError(self._display(conj_id), f"file name '{conj_id}' is not a kebab-case id (rename the file)")
+                    c = parse_conjecture(self.conj_dir / f"{conj_id}.toml")
+                except InvalidFileError as exc:
+                    self._add_problem(con, conj_id, "file", exc, stamp)
+                    continue
                 search = " ".join([c.id, c.title, c.area, " ".join(c.tags), c.informal]).lower()
                 con.execute(
-                    "INSERT OR REPLACE INTO nodes VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    "INSERT INTO nodes VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     (
                         c.id, *stamp, c.title, c.kind.value, c.area, json.dumps(c.tags), c.priority,
                         c.status.value, c.status.value, int(c.formal is not None), len(c.notes),
@@ -145,34 +167,35 @@ class Index:
                     ),
                 )
             self._check_evidence(con)
+            con.execute("DELETE FROM problems WHERE kind='graph'")
             records = self._records(con)
             for rec in records.values():
                 for kind, target in rec.edges:
-                    if target not in records:
-                        raise InvalidFileError(
-                            self._display(rec.id),
-                            f"edge '{kind} {target}' points at an unknown conjecture '{target}'",
-                            field="edges",
-                        )
-            cycle = find_uses_cycle(records)
-            if cycle:
-                raise InvalidFileError(
-                    self._display(cycle[0]),
-                    "'uses' edges form a cycle " + " -> ".join(cycle),
-                    field="edges",
-                )
+                    if target not in scan:
+                        self._add_problem(con, rec.id, "graph", InvalidFileError(
+                            self._display(rec.id), f"edge '{kind} {target}' points at an unknown conjecture '{target}'", field="edges",
+                        ))
+                        break
+            records = self._records(con)
+            while (cycle := find_uses_cycle(records)) is not None:
+                self._add_problem(con, cycle[0], "graph", InvalidFileError(
+                    self._display(cycle[0]), "'uses' edges form a cycle " + " -> ".join(cycle), field="edges",
+                ))
+                del records[cycle[0]]
             derived = derived_statuses(records)
             con.executemany("UPDATE nodes SET derived=? WHERE id=?", [(d.value, i) for i, d in derived.items()])
             con.execute("INSERT OR REPLACE INTO meta VALUES ('lean', ?)", (lean_stamp,))
             con.execute("COMMIT")
-        except InvalidFileError as exc:
-            con.execute("ROLLBACK")
-            if Path(exc.path).is_absolute() and Path(exc.path).parent == self.conj_dir:
-                exc = InvalidFileError(self._display(Path(exc.path).stem), exc.problem, field=exc.field, line=exc.line)
-            raise exc from None
         except BaseException:
             con.execute("ROLLBACK")
             raise
+
+    def _add_problem(self, con: sqlite3.Connection, conj_id: str, kind: str, exc: InvalidFileError, stamp: tuple | None = None) -> None:
+        path = self._display(Path(exc.path).stem) if Path(exc.path).is_absolute() and Path(exc.path).parent == self.conj_dir else exc.path
+        con.execute(
+            "INSERT OR REPLACE INTO problems VALUES (?,?,?,?,?,?,?,?,?)",
+            (conj_id, kind, *(stamp or (None, None, None)), path, exc.problem, exc.field, exc.line),
+        )
 
     def _check_evidence(self, con: sqlite3.Connection) -> None:
         """Set `evstate` of every settled node: '' when its proof block and statement digest match the Lean project."""
@@ -200,7 +223,7 @@ class Index:
                 r[0], Status(r[1]), Kind(r[2]), r[3], tuple((k, t) for k, t in json.loads(r[4])),
                 evidence=r[5] or "", rests_on=tuple(json.loads(r[6])["rests_on"]) if r[6] else (),
             )
-            for r in con.execute("SELECT id, status, kind, priority, edges, evstate, evidence FROM nodes")
+            for r in con.execute(f"SELECT id, status, kind, priority, edges, evstate, evidence FROM nodes WHERE {_SHOWN}")
         }
 
     def records(self) -> dict[str, NodeRecord]:
@@ -222,7 +245,7 @@ class Index:
         ids: list[str] | None = None,
     ) -> list[dict]:
         """List rows (the `wb list --json` objects), filtered, ordered by id."""
-        sql = "SELECT id, title, kind, area, tags, derived, status, priority, formal, notes, review FROM nodes WHERE 1=1"
+        sql = f"SELECT id, title, kind, area, tags, derived, status, priority, formal, notes, review FROM nodes WHERE {_SHOWN}"
         args: list = []
         if status:
             sql += " AND derived=?"
@@ -260,7 +283,7 @@ class Index:
         """Every node with a formal statement: id → (Lean module, declaration)."""
         con = self.connection()
         try:
-            return {r[0]: tuple(json.loads(r[1])) for r in con.execute("SELECT id, formal_ref FROM nodes WHERE formal_ref IS NOT NULL")}  # type: ignore[misc]
+            return {r[0]: tuple(json.loads(r[1])) for r in con.execute(f"SELECT id, formal_ref FROM nodes WHERE formal_ref IS NOT NULL AND {_SHOWN}")}  # type: ignore[misc]
         finally:
             con.close()
 
@@ -268,8 +291,18 @@ class Index:
         """The derived status of one node."""
         con = self.connection()
         try:
-            row = con.execute("SELECT derived FROM nodes WHERE id=?", (conj_id,)).fetchone()
+            row = con.execute(f"SELECT derived FROM nodes WHERE id=? AND {_SHOWN}", (conj_id,)).fetchone()
             return row[0] if row else None
         finally:
             con.close()
 
+    def problems(self) -> dict[str, InvalidFileError]:
+        """The conjecture files left out of every listing, by id: what is wrong with each (path, line, field, problem)."""
+        con = self.connection()
+        try:
+            return {
+                r[0]: InvalidFileError(r[1], r[2], field=r[3], line=r[4])
+                for r in con.execute("SELECT id, path, problem, field, line FROM problems ORDER BY id")
+            }
+        finally:
+            con.close()

@@ -268,9 +268,9 @@ def _tool_errors() -> Iterator[None]:
     except WorkbenchError as exc:
         raise ToolError(str(exc)) from None
     except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = ".".join(str(p) for p in err.get("loc", ()))
-        msg = err.get("msg", "invalid").removeprefix("Value error, ")
+        from workbench.errors import validation_problem
+
+        loc, msg = validation_problem(exc)
         raise ToolError((f"field '{loc}': " if loc else "") + msg) from None
 
 
@@ -307,7 +307,7 @@ def _lean_errors(messages: list[LeanMessage], reasons: list[Reason]) -> str:
     lines = []
     for m in messages:
         if m.severity == "error":
-            where = f"line {m.line}" + (f":{m.column}" if m.column is not None else "") if m.line else "?"
+            where = f"line {m.line}" + (f":{m.column + 1}" if m.column is not None else "") if m.line else "?"
             lines.append(f"{where}: {m.text.strip()}")
     if not lines:
         lines = [r.message for r in reasons]
@@ -821,7 +821,7 @@ DESCRIPTIONS: dict[str, str] = {
         "proof of ¬ statement). Output: {id, verdict: 'accepted'|'rejected', reasons: [{code, message, line}] "
         "(codes: lean-error, sorry, axiom, statement-mismatch, missing-declaration, forbidden, timeout, memory, "
         "bad-input, toolchain), messages: [{severity, text, line, column, in_candidate}] (line counts lines of "
-        "YOUR lean text when in_candidate), axioms, lean_version, elapsed_s}. `sorry`, new axioms, `#exit` and "
+        "YOUR lean text when in_candidate; column is Lean's, from 0), axioms, lean_version, elapsed_s}. `sorry`, new axioms, `#exit` and "
         "a changed statement are rejected. Not formalized / unknown id → tool error."
     ),
     "add_conjecture": (

@@ -286,7 +286,7 @@ class LeanMessage(BaseModel):
     severity: Literal["information", "warning", "error"]
     text: str
     line: int | None = None
-    column: int | None = None
+    column: int | None = None  # Lean's own, from 0 (JSON); what people read shows line:column from 1
     in_candidate: bool = False
 
 

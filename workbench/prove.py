@@ -16,6 +16,7 @@ candidate checked and recorded; `check=` lets a caller put Lean behind its own p
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from datetime import datetime, timezone
@@ -122,6 +123,17 @@ def resolve_prover(ws: Workspace, name: str = "portfolio", *, model: str | None 
     from workbench.provers.providers import ChatClient
 
     return LLMProver(ChatClient(provider_config(ws, name, model)), rounds=rounds)
+
+
+def describe_prover(ws: Workspace, name: str = "portfolio", model: str | None = None) -> str:
+    """What `prove` waits on, in a few words: the tactic portfolio (Lean), or a model and where it is served."""
+    if name == "portfolio":
+        return "Lean to check the portfolio's tactics"
+    from workbench.provers.providers import BASE_URL_ENV, DEFAULT_BASE_URLS
+
+    config = provider_config(ws, name, model)
+    url = config.base_url or os.environ.get(BASE_URL_ENV[config.protocol]) or DEFAULT_BASE_URLS[config.protocol]
+    return f"{config.name}/{config.model} at {url}"
 
 
 def close_prover(prover: Prover) -> None:

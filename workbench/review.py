@@ -174,11 +174,19 @@ def author_family_of(ws: Workspace, value: str | None) -> str | None:
 
     if value is None or not value.strip():
         return None
+    from workbench.provers.providers import check_family
+
     value = value.strip()
     table = providers_from_config(ws.config.get("providers", {}))
-    if value in table and table[value].family:
-        return _norm(table[value].family)
-    return _norm(value)
+    if value in table:
+        if table[value].family:
+            return _norm(table[value].family)
+        raise UsageError(f"--author-family: [providers.{value}] names no family",
+                         hint=f"set family = \"...\" in [providers.{value}] of workbench.toml, or give the family itself")
+    try:
+        return check_family(value)
+    except ValueError as exc:
+        raise UsageError(f"--author-family: {exc}", hint="or name a [providers.NAME] entry of workbench.toml") from None
 
 
 def check_families(reviewer_family: str | None, author_family: str | None, reviewer: str, allow_same_family: bool) -> None:

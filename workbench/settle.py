@@ -160,7 +160,10 @@ def formalize(ws: Workspace, conj_id: str, lean_file: Path, decl: str, *, commit
             if old.resolve() == lean_file.resolve():
                 text = restored
         withdrawn = f"; the {conj.status.value[:-1]} settlement is withdrawn (its proof left {ws.rel(old)})"
-    target_declaration(lean_file, text, decl)
+    try:
+        target_declaration(lean_file, text, decl)
+    except UsageError as exc:
+        raise UsageError(f"--decl {decl}: {exc.message}", hint="--decl takes the declaration's name, fully qualified or as written") from None
     inside = lean_file.resolve().is_relative_to(ws.lean_dir.resolve())
     if inside:
         dest = lean_file.resolve()

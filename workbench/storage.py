@@ -157,14 +157,10 @@ def load_toml(path: Path, text: str | None = None) -> tuple[str, dict]:
 
 
 def _pydantic_problem(path: Path, exc) -> InvalidFileError:
-    err = exc.errors()[0]
-    loc = ".".join(str(p) for p in err.get("loc", ()) if p != "__root__")
-    msg = err.get("msg", "invalid").removeprefix("Value error, ")
-    if err.get("type") == "extra_forbidden":
-        msg = "unknown field"
-    elif err.get("type") == "missing":
-        msg = "required field is missing"
-    return InvalidFileError(path, msg, field=loc or None)
+    from workbench.errors import validation_problem
+
+    field, problem = validation_problem(exc)
+    return InvalidFileError(path, problem, field=field)
 
 
 def parse_conjecture(path: Path, text: str | None = None) -> Conjecture:

@@ -26,10 +26,14 @@ from workbench.errors import (
     UsageError,
     ValidationFailed,
     CycleError,
+    WorkbenchError,
+    WorkspaceLockedError,
+    validation_problem,
 )
 from workbench.config import load_config
 from workbench.graph import NodeRecord, cycle_if_linked, find_uses_cycle
 from workbench.index import Index
+from workbench.journal import Journal, Recovery
 from workbench.model import Conjecture, Edge, EdgeKind, is_valid_id
 from workbench.storage import atomic_write, dump_conjecture, file_lock, parse_conjecture, unwritable_reason
 
@@ -66,6 +70,7 @@ _MATHLIB_REQUIRE = """
 [[require]]
 name = "mathlib"
 scope = "leanprover-community"
+rev = "{rev}"  # the Mathlib release of lean-toolchain's Lean (`wb doctor` warns when they disagree)
 """
 
 _ROOT_MODULE = """\
@@ -87,6 +92,7 @@ class Change(BaseModel):
     message: str
     commit: str | None = None
     identity_fallback: bool = False
+    nested_in: str | None = None  # wb init: the enclosing git repository a nested one was created inside
 
 
 class Workspace:
@@ -103,6 +109,10 @@ class Workspace:
         self.state_dir = self.root / STATE_DIR
         self._config = load_config(self.root / CONFIG_FILE)  # read now, so every command reports a broken one
         self.index = Index(self.conjectures_dir, self.state_dir / "index.db", self._index_lean_dir)
+        self.journal = Journal(self.root, self.state_dir)
+        self.recoveries: list[Recovery] = []  # changes killed half-way that this object rolled back or completed
+        if self.journal.pending():
+            self.recover()
 
     # ----- finding and creating -------------------------------------------------------------
 
@@ -133,8 +143,11 @@ class Workspace:
         return cls.open(explicit) if explicit else cls.find()
 
     @classmethod
-    def init(cls, path: Path | str, *, name: str | None = None, mathlib: bool = True, commit: bool = True) -> tuple["Workspace", Change]:
-        """Create a workspace at `path`: git repo, workbench.toml, conjectures/, a Lake project, .gitignore."""
+    def init(cls, path: Path | str, *, name: str | None = None, mathlib: bool = True, commit: bool = True,
+             in_repo: bool = False) -> tuple["Workspace", Change]:
+        """Create a workspace at `path`: git repo, workbench.toml, conjectures/, a Lake project, .gitignore. Inside
+        another git repository it creates a nested one (the Change names the enclosing one), or, with `in_repo`,
+        uses the enclosing repository and commits there."""
         from workbench.gitrepo import GitRepo
 
         root = Path(path).resolve()
@@ -145,17 +158,23 @@ class Workspace:
         reason = unwritable_reason(root)
         if reason:
             raise UnwritablePathError(root, reason, hint="create the workspace in a folder you can write to")
+        enclosing = GitRepo.enclosing(root)
+        if enclosing is not None and enclosing.resolve() == root:
+            enclosing = None  # already a repository of its own
+        if in_repo and enclosing is None:
+            raise UsageError(f"--in-repo: {root} is not inside another git repository", hint="leave out --in-repo to create one")
         try:
             root.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise UnwritablePathError(root, exc.strerror or str(exc)) from None
-        repo = GitRepo.init(root)
+        repo = GitRepo(root) if in_repo else GitRepo.init(root)
         name = name or root.name
         files = {
             root / CONFIG_FILE: _CONFIG_TEMPLATE.format(name=name.replace('"', "")),
             root / ".gitignore": _GITIGNORE,
             root / CONJECTURES_DIR / ".gitkeep": "",
-            root / LEAN_DIR / "lakefile.toml": _LAKEFILE_TEMPLATE.format(mathlib=_MATHLIB_REQUIRE if mathlib else ""),
+            root / LEAN_DIR / "lakefile.toml": _LAKEFILE_TEMPLATE.format(
+                mathlib=_MATHLIB_REQUIRE.format(rev=LEAN_TOOLCHAIN.rsplit(":", 1)[-1]) if mathlib else ""),
             root / LEAN_DIR / "lean-toolchain": LEAN_TOOLCHAIN + "\n",
             root / LEAN_DIR / "Conjectures.lean": _ROOT_MODULE,
         }
@@ -173,7 +192,8 @@ class Workspace:
             written.append(p)
         ws = cls(root)
         message = f"wb init: workspace {name}"
-        change = Change(action="init", ids=[], files=[ws.rel(p) for p in written], message=message)
+        change = Change(action="init", ids=[], files=[ws.rel(p) for p in written], message=message,
+                        nested_in=str(enclosing) if enclosing is not None and not in_repo else None)
         if commit:
             result = repo.commit(written, message)
             if result:
@@ -215,10 +235,29 @@ class Workspace:
 
     @contextmanager
     def lock(self) -> Iterator[None]:
-        """Hold the workspace's mutation lock (a read-only workspace is refused first)."""
+        """Hold the workspace's mutation lock (a read-only workspace is refused first). A change that a killed
+        process left half-done is settled first (see `workbench.journal`)."""
         self.require_writable()
         with file_lock(self.state_dir / "lock"):
+            self._settle_journal()
             yield
+
+    def _settle_journal(self) -> None:
+        recovery = self.journal.recover() if self.journal.pending() else None
+        if recovery is not None:
+            self.recoveries.append(recovery)
+
+    def recover(self) -> list[Recovery]:
+        """Roll back (or complete) a change a killed process left half-done, so no command counts its partial
+        state; done on opening a workspace, and by every mutation under the lock. A read-only workspace, or one
+        whose lock another process holds for long, is left as it is. Returns everything recovered so far."""
+        try:
+            self.require_writable()
+            with file_lock(self.state_dir / "lock", timeout=10.0):
+                self._settle_journal()
+        except (ReadOnlyWorkspaceError, WorkspaceLockedError):
+            pass
+        return self.recoveries
 
     # ----- reading --------------------------------------------------------------------------
 
@@ -234,25 +273,68 @@ class Workspace:
         self._check_id(conj_id)
         path = self.path_for(conj_id)
         if not path.is_file():
-            raise NotFoundError(f"no conjecture '{conj_id}' in this workspace", hint="see `wb list`")
-        return parse_conjecture(path)
+            raise self._unknown(conj_id)
+        try:
+            return parse_conjecture(path)
+        except InvalidFileError as exc:
+            raise InvalidFileError(self.rel(path), exc.problem, field=exc.field, line=exc.line, hint=f"fix it with `wb edit {conj_id}`") from None
 
     def all(self) -> dict[str, Conjecture]:
-        """Every conjecture, validated (the index is refreshed first so references are checked)."""
-        self.index.records()
+        """Every conjecture, validated (the index is refreshed first so references are checked); the first
+        malformed file raises its InvalidFileError."""
+        for problem in self.problems():
+            raise problem
         return {p.stem: parse_conjecture(p) for p in sorted(self.conjectures_dir.glob("*.toml"))}
+
+    def problems(self) -> list[InvalidFileError]:
+        """What is wrong with each conjecture file left out of the listings (malformed TOML, a bad field, an edge
+        to no conjecture, a `uses` cycle), by path. Reading commands show the rest; `wb doctor` lists them all."""
+        return list(self.index.problems().values())
+
+    def _unknown(self, conj_id: str, where: str = "") -> NotFoundError:
+        """The error for an id with no conjecture: it names the nearest ids when some are close ("did you mean")."""
+        import difflib
+
+        known = [p.stem for p in self.conjectures_dir.glob("*.toml")]
+        near = difflib.get_close_matches(conj_id, known, n=3, cutoff=0.6)
+        hint = f"did you mean {' or '.join(near)}?" if near else "see `wb list`"
+        return NotFoundError(f"no conjecture '{conj_id}' in this workspace{where}", hint=hint)
+
+    def _records_to_change(self) -> dict[str, NodeRecord]:
+        """The graph a change is checked against; refused while some conjecture file is left out of it (reads show
+        the rest, but a change could not be checked against what cannot be read). `wb edit` fixes such a file."""
+        records = self.records()
+        problems = self.index.problems()
+        for conj_id, problem in problems.items():
+            raise InvalidFileError(problem.path, problem.problem, field=problem.field, line=problem.line,
+                                   hint=f"fix it with `wb edit {conj_id}` first: nothing is changed until then")
+        return records
+
+    def _raise_problem(self, conj_id: str) -> None:
+        problem = self.index.problems().get(conj_id)
+        if problem is not None:
+            raise InvalidFileError(problem.path, problem.problem, field=problem.field, line=problem.line, hint=f"fix it with `wb edit {conj_id}`")
 
     def records(self) -> dict[str, NodeRecord]:
         """The graph's view of every node (from the index)."""
         return self.index.records()
 
     def list(self, *, status: str | None = None, area: str | None = None, tag: str | None = None, kind: str | None = None, query: str | None = None) -> list[dict]:
-        """Summaries of the conjectures matching every given filter (`wb list`)."""
-        return self.index.rows(status=status, area=area, tag=tag, kind=kind, query=query)
+        """Summaries of the conjectures matching every given filter (`wb list`), ids in natural order (lz-2 before
+        lz-10); an unknown status or kind is a UsageError naming the allowed ones."""
+        from workbench.model import DerivedStatus, Kind
+
+        for flag, value, allowed in (("status", status, DerivedStatus), ("kind", kind, Kind)):
+            if value and value not in {a.value for a in allowed}:
+                raise UsageError(f"unknown {flag} '{value}': use one of {', '.join(a.value for a in allowed)}")
+        rows = self.index.rows(status=status, area=area, tag=tag, kind=kind, query=query)
+        return sorted(rows, key=lambda r: natural_key(r["id"]))
 
     def show(self, conj_id: str) -> dict:
-        """Everything about one node: its fields, derived status, and edges both ways."""
+        """Everything about one node: its fields, derived status, and edges both ways (a malformed file raises
+        its InvalidFileError)."""
         conj = self.get(conj_id)
+        self._raise_problem(conj_id)
         rows = {r["id"]: r for r in self.index.rows()}
         data = conj.model_dump(mode="json")
         data["recorded_status"] = data["status"]
@@ -296,35 +378,34 @@ class Workspace:
             self._check_id(conj_id)
             paths = [self.path_for(conj_id)]
             if not self.exists(conj_id) and not GitRepo(self.root).log(paths, limit=1):
-                raise NotFoundError(f"no conjecture '{conj_id}' in this workspace or its history")
+                raise self._unknown(conj_id, " or its history")
         return [c.model_dump(mode="json") for c in GitRepo(self.root).log(paths, limit)]
 
     # ----- changing -------------------------------------------------------------------------
 
     def _apply(self, action: str, ids: list[str], writes: list[tuple[Path, str | None]], message: str, commit: bool) -> Change:
-        """Write (or delete, for None) files in order, then commit them; on failure put every file back."""
+        """Write (or delete, for None) files in order, then commit them; on failure put every file back. The
+        journal records the change first, so a kill in the middle is rolled back (or completed) by the next command."""
         from workbench.gitrepo import GitRepo
 
-        originals: list[tuple[Path, bytes | None]] = []
+        paths = [p for p, _ in writes]
+        self.journal.begin(action, message, paths, commit)
         try:
             for path, text in writes:
-                originals.append((path, path.read_bytes() if path.exists() else None))
                 if text is None:
                     path.unlink(missing_ok=True)
                 else:
                     atomic_write(path, text)
-            change = Change(action=action, ids=ids, files=[self.rel(p) for p, _ in writes], message=message)
+            change = Change(action=action, ids=ids, files=[self.rel(p) for p in paths], message=message)
             if commit:
-                result = GitRepo(self.root).commit([p for p, _ in writes], message)
+                self.journal.written()
+                result = GitRepo(self.root).commit(paths, message)
                 if result:
                     change.commit, change.identity_fallback = result
+            self.journal.end()
             return change
         except BaseException:
-            for path, old in reversed(originals):
-                if old is None:
-                    path.unlink(missing_ok=True)
-                else:
-                    atomic_write(path, old)
+            self.journal.roll_back()
             raise
 
     def identity_notice_due(self) -> bool:
@@ -338,12 +419,16 @@ class Workspace:
     def _require(self, records: dict[str, NodeRecord], conj_id: str) -> None:
         self._check_id(conj_id)
         if conj_id not in records:
-            raise NotFoundError(f"no conjecture '{conj_id}' in this workspace", hint="see `wb list`")
+            self._raise_problem(conj_id)
+            raise self._unknown(conj_id)
 
     def _check_edges(self, conj: Conjecture, records: dict[str, NodeRecord]) -> None:
         for e in conj.edges:
             if e.target not in records:
-                raise NotFoundError(f"'{conj.id}' {e.kind.value} '{e.target}': no conjecture '{e.target}' in this workspace")
+                if e.target != conj.id:
+                    self._raise_problem(e.target)
+                unknown = self._unknown(e.target)
+                raise NotFoundError(f"'{conj.id}' {e.kind.value} '{e.target}': {unknown.message}", hint=unknown.hint)
         trial = dict(records)
         trial[conj.id] = NodeRecord.of(conj)
         cycle = find_uses_cycle(trial)
@@ -354,7 +439,7 @@ class Workspace:
         """Add a new conjecture file (its edges must point at existing nodes) and commit it
         (`message` replaces the default commit message, e.g. to name the MCP tool and client)."""
         with self.lock():
-            records = self.records()
+            records = self._records_to_change()
             if conj.id in records or self.exists(conj.id):
                 raise DuplicateError(f"a conjecture '{conj.id}' already exists ({self.rel(self.path_for(conj.id))})")
             self._check_edges(conj, records)
@@ -363,7 +448,7 @@ class Workspace:
     def save(self, conj: Conjecture, message: str, *, action: str = "update", commit: bool = True, extra: list[tuple[Path, str | None]] = ()) -> Change:
         """Replace an existing conjecture's file (plus `extra` files written first) in one commit."""
         with self.lock():
-            records = self.records()
+            records = self._records_to_change()
             self._require(records, conj.id)
             self._check_edges(conj, records)
             return self._apply(action, [conj.id], [*extra, (self.path_for(conj.id), dump_conjecture(conj))], message, commit)
@@ -371,7 +456,7 @@ class Workspace:
     def save_many(self, conjs: list[Conjecture], message: str, *, action: str = "update", commit: bool = True) -> Change:
         """Replace several existing conjectures' files in one commit."""
         with self.lock():
-            records = self.records()
+            records = self._records_to_change()
             for conj in conjs:
                 self._require(records, conj.id)
             return self._apply(action, [c.id for c in conjs], [(self.path_for(c.id), dump_conjecture(c)) for c in conjs], message, commit)
@@ -387,7 +472,7 @@ class Workspace:
         """Re-read `conj_id` under the workspace lock and let `edit` change it in place (raising to refuse);
         `edit` returns the commit message and extra files to write first. Nothing can change in between."""
         with self.lock():
-            records = self.records()
+            records = self._records_to_change()
             self._require(records, conj_id)
             conj = self.get(conj_id)
             message, extra = edit(conj)
@@ -399,7 +484,7 @@ class Workspace:
         `message` replaces the default commit message."""
         kind = _edge_kind(kind)
         with self.lock():
-            records = self.records()
+            records = self._records_to_change()
             self._require(records, src)
             self._require(records, dst)
             if src == dst:
@@ -418,7 +503,7 @@ class Workspace:
         """Remove the edge `src kind dst`."""
         kind = _edge_kind(kind)
         with self.lock():
-            records = self.records()
+            records = self._records_to_change()
             self._require(records, src)
             conj = self.get(src)
             kept = [e for e in conj.edges if not (e.kind == kind and e.target == dst)]
@@ -430,7 +515,7 @@ class Workspace:
     def remove(self, conj_id: str, *, force: bool = False, commit: bool = True) -> Change:
         """Delete a conjecture; refused while other nodes point at it, unless `force` (which drops those edges)."""
         with self.lock():
-            records = self.records()
+            records = self._records_to_change()
             self._require(records, conj_id)
             referrers = sorted({r.id for r in records.values() for _, t in r.edges if t == conj_id})
             if referrers and not force:
@@ -447,18 +532,33 @@ class Workspace:
             suffix = f" (dropping edges from {', '.join(referrers)})" if referrers else ""
             return self._apply("rm", [conj_id, *referrers], writes, f"wb rm {conj_id}{suffix}", commit)
 
+    def edit_draft(self, conj_id: str) -> Path | None:
+        """The text of an earlier edit of `conj_id` that was refused (or whose editor failed), kept in
+        `.workbench/edit/`, when it differs from the file: `edit` reopens it instead of the file."""
+        scratch = self.state_dir / "edit" / f"{conj_id}.toml"
+        try:
+            draft = scratch.read_bytes()
+        except OSError:
+            return None
+        path = self.path_for(conj_id)
+        return scratch if not path.is_file() or path.read_bytes() != draft else None
+
     def edit(self, conj_id: str, editor: str | None = None, *, commit: bool = True) -> Change | None:
-        """Open `editor` (default $EDITOR, then $VISUAL) on a copy of the file; the file is replaced only
-        when the edited text validates. Returns None when nothing changed."""
+        """Open `editor` (default $EDITOR, then $VISUAL) on a copy of the file, or on the edit refused last time
+        (`edit_draft`); the file is replaced only when the edited text validates, and a refused edit is kept for
+        the next try. A malformed file can be opened, to fix it. Returns None when nothing changed."""
         self.require_writable()
         editor = editor or os.environ.get("EDITOR") or os.environ.get("VISUAL")
         if not editor:
             raise EditorError("no editor: $EDITOR is not set", hint="e.g. `export EDITOR=nano`")
+        self._check_id(conj_id)
         path = self.path_for(conj_id)
-        self.get(conj_id)
-        original = path.read_text(encoding="utf-8")
+        if not path.is_file():
+            raise self._unknown(conj_id)
+        original = path.read_text(encoding="utf-8", errors="replace")
         scratch = self.state_dir / "edit" / f"{conj_id}.toml"
-        atomic_write(scratch, original)
+        if self.edit_draft(conj_id) is None:
+            atomic_write(scratch, original)
         try:
             proc = subprocess.run([*shlex.split(editor), str(scratch)])
         except OSError as exc:
@@ -469,12 +569,14 @@ class Workspace:
         if edited == original:
             scratch.unlink(missing_ok=True)
             return None
-        kept = f"; your edit is kept in {self.rel(scratch)}"
+        kept = f"; your edit is kept in {self.rel(scratch)} and `wb edit {conj_id}` reopens it"
         try:
             conj = parse_conjecture(path, edited)
-            _refuse_status_edits(conj_id, parse_conjecture(path, original), conj, kept)
+            before = self._last_valid(path, original)
+            if before is not None:
+                _refuse_status_edits(conj_id, before, conj, kept)
             with self.lock():
-                if path.read_text(encoding="utf-8") != original:
+                if path.read_text(encoding="utf-8", errors="replace") != original:
                     raise EditorError(f"{self.rel(path)} changed while you were editing it; edit refused{kept}")
                 records = self.records()
                 self._check_edges(conj, records)
@@ -486,6 +588,20 @@ class Workspace:
         scratch.unlink(missing_ok=True)
         return change
 
+    def _last_valid(self, path: Path, text: str) -> Conjecture | None:
+        """The node as `text` says, or, when that is malformed, as the last commit says (None when neither parses):
+        what an edit's guarded fields are compared with."""
+        from workbench.gitrepo import GitRepo
+
+        for candidate in (lambda: text, lambda: GitRepo(self.root).at_head(self.rel(path))):
+            try:
+                body = candidate()
+                if body is not None:
+                    return parse_conjecture(path, body)
+            except (InvalidFileError, WorkbenchError):
+                continue
+        return None
+
     def import_jsonl(self, path: Path | str, *, commit: bool = True) -> Change:
         """Add every line of a JSONL file as a conjecture, all or nothing, in one commit."""
         path = Path(path)
@@ -496,7 +612,7 @@ class Workspace:
         except UnicodeDecodeError:
             raise InvalidFileError(path, "not valid UTF-8") from None
         with self.lock():
-            records = self.records()
+            records = self._records_to_change()
             numbered, errors = _parse_import_lines(lines, records)
             new = [c for _, c in numbered]
             trial = dict(records)
@@ -580,6 +696,13 @@ class Workspace:
         }
 
 
+def natural_key(conj_id: str) -> tuple:
+    """A sort key that orders the numbers inside ids by value: lz-2 before lz-10, lz-10 before lz-10a."""
+    import re
+
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", conj_id) if part)
+
+
 _GUARDED = {
     "status": "only a Lean verdict changes it: `wb check {id}` (statement) or `wb check {id} --proof FILE`",
     "evidence": "it is written by the command that ran Lean (`wb check {id} --proof FILE`, `wb audit {id} --record`)",
@@ -639,9 +762,7 @@ def _parse_import_lines(lines: list[str], records: dict[str, NodeRecord]) -> tup
         try:
             conj = Conjecture(**data)
         except ValidationError as exc:
-            err = exc.errors()[0]
-            loc = ".".join(str(p) for p in err.get("loc", ()))
-            msg = "required field is missing" if err.get("type") == "missing" else err.get("msg", "invalid").removeprefix("Value error, ")
+            loc, msg = validation_problem(exc)
             errors.append(f"line {n}: " + (f"field '{loc}': " if loc else "") + msg)
             continue
         except (TypeError, ValueError) as exc:

@@ -57,10 +57,12 @@ class DoctorReport(BaseModel):
     sandbox_note: str | None = None
     replay: str | None = None  # the independent checker `--replay` would use (lean4checker), if found
     problems: list[Problem] = Field(default_factory=list)
+    conjecture_files: int = 0  # how many conjecture files the workspace has (0 outside a workspace)
+    file_problems: list[Problem] = Field(default_factory=list)  # malformed conjecture files, one each
 
     @property
     def ok(self) -> bool:
-        return self.lean is not None
+        return self.lean is not None and not self.file_problems
 
 
 @functools.lru_cache(maxsize=32)
@@ -260,12 +262,17 @@ def doctor(workspace_root: Path | None = None, explicit: str | None = None, conf
     elif report.lake_project is not None:
         report.problems.append(Problem(what=f"Lake project {report.lake_project} but no `lake` on PATH", fix=f"install elan (it provides lake): {ELAN_INSTALL}"))
     if report.lake_project is not None:
+        pin = mathlib_pin_problem(report.lake_project)
+        if pin is not None:
+            report.problems.append(pin)
         report.mathlib = _mathlib_state(report.lake_project)
         if report.mathlib == "not built":
             report.problems.append(Problem(what="Mathlib is a dependency but its build cache is not downloaded", fix=f"cd {report.lake_project} && {MATHLIB_CACHE}"))
     from workbench.lean.verify import replay_checker
 
     report.replay = replay_checker()
+    if workspace_root is not None:
+        report.conjecture_files, report.file_problems = _conjecture_file_problems(Path(workspace_root))
     path, works, why = sandbox_status()
     report.bwrap, report.sandbox_works = path, works
     if path is None:
@@ -274,6 +281,54 @@ def doctor(workspace_root: Path | None = None, explicit: str | None = None, conf
         report.sandbox_note = why
         report.problems.append(Problem(what=f"bubblewrap cannot create a sandbox here: {why}", fix="enable unprivileged user namespaces, or run with --sandbox off knowingly"))
     return report
+
+
+def mathlib_pin_problem(project: Path) -> Problem | None:
+    """A Problem when the Lake project requires Mathlib without pinning the release that matches its
+    `lean-toolchain` (`rev = "v4.35.0"` for `leanprover/lean4:v4.35.0`): unpinned, `lake update` fetches a Mathlib
+    that needs a newer Lean. None when they agree, or when Mathlib is not required."""
+    import re
+    import tomllib
+
+    toolchain_file = project / "lean-toolchain"
+    toolchain = toolchain_file.read_text(encoding="utf-8", errors="replace").strip() if toolchain_file.is_file() else ""
+    want = toolchain.rsplit(":", 1)[-1] if toolchain else None
+    rev: str | None = None
+    required = False
+    toml_file, lean_file = project / "lakefile.toml", project / "lakefile.lean"
+    if toml_file.is_file():
+        try:
+            data = tomllib.loads(toml_file.read_text(encoding="utf-8", errors="replace"))
+        except tomllib.TOMLDecodeError:
+            return None
+        for req in data.get("require", []) if isinstance(data.get("require"), list) else []:
+            if isinstance(req, dict) and req.get("name") == "mathlib":
+                required, rev = True, req.get("rev")
+        where, fix_as = toml_file, f'rev = "{want}" under the [[require]] of mathlib'
+    elif lean_file.is_file():
+        m = re.search(r'require\s+"?mathlib"?\s+from\s+git\s+"[^"]*"(?:\s*@\s*"([^"]+)")?', lean_file.read_text(encoding="utf-8", errors="replace"))
+        required, rev = m is not None, (m.group(1) if m else None)
+        where, fix_as = lean_file, f'@ "{want}" after the mathlib git URL'
+    else:
+        return None
+    if not required or not want or rev == want:
+        return None
+    what = (f"{where} requires Mathlib without a pinned release; `lake update` would fetch one that needs a newer Lean than {toolchain}"
+            if rev is None else f"{where} pins Mathlib {rev} but lean-toolchain is {toolchain}: they must be the same release")
+    return Problem(what=what, fix=f"write {fix_as} (the Mathlib release for {toolchain}), then `lake update mathlib`")
+
+
+def _conjecture_file_problems(root: Path) -> tuple[int, list[Problem]]:
+    """How many conjecture files `root/conjectures` holds, and what is wrong with each one that every listing
+    leaves out (checked through the index, so edges and cycles too, even when workbench.toml is broken)."""
+    from workbench.index import Index
+
+    conj_dir = root / "conjectures"
+    if not conj_dir.is_dir():
+        return 0, []
+    count = sum(1 for p in conj_dir.glob("*.toml") if not p.name.startswith("."))
+    problems = Index(conj_dir, root / ".workbench" / "index.db", lambda: root / "lean").problems()
+    return count, [Problem(what=str(exc), fix=f"wb edit {conj_id}") for conj_id, exc in problems.items()]
 
 
 def _mathlib_state(project: Path) -> str:

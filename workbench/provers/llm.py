@@ -11,7 +11,7 @@ key) are raised as `ProviderError`: the caller stops.
 
 from __future__ import annotations
 
-from workbench.errors import ProviderError
+from workbench.errors import ProviderError, ProviderUnreachableError
 from workbench.provers.base import Candidate, CandidateStream, Feedback, Task, prompt_hash
 from workbench.provers import prompts
 
@@ -19,7 +19,9 @@ FATAL_STATUSES = frozenset({400, 401, 403, 404})
 
 
 def is_fatal(exc: ProviderError) -> bool:
-    """True for provider errors that another try cannot fix (bad key, no access, unknown model)."""
+    """True for provider errors that another try cannot fix (bad key, no access, unknown model, no server)."""
+    if isinstance(exc, ProviderUnreachableError):
+        return True
     return exc.status in FATAL_STATUSES or exc.status is None and exc.message.startswith("no API key")
 
 

@@ -91,7 +91,7 @@ def feedback_lines(reasons, messages) -> str:
         out.append("Lean's messages:")
         for m in shown:
             if m.in_candidate and m.line is not None:
-                where = f" at line {m.line}, column {m.column}" if m.column is not None else f" at line {m.line}"
+                where = f" at line {m.line}, column {m.column + 1}" if m.column is not None else f" at line {m.line}"
             elif m.line is not None:
                 where = " (outside your code)"
             else:

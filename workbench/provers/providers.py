@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from workbench.errors import ProviderError, UsageError, ValidationFailed
+from workbench.errors import ProviderError, ProviderUnreachableError, UsageError, ValidationFailed
 
 Protocol = Literal["openai", "anthropic"]
 
@@ -34,6 +34,21 @@ _KEYLIKE_RE = re.compile(r"(?:\bsk-[A-Za-z0-9_\-*.]{6,})|(?:(?i:bearer)\s+[A-Za-
 
 
 # -- configuration --------------------------------------------------------------------------------
+
+#: Model families cross-family review tells apart (`family` of a provider entry, `--author-family`).
+KNOWN_FAMILIES = (
+    "anthropic", "cohere", "deepseek", "google", "meta", "microsoft", "mistral", "moonshot", "nvidia", "openai",
+    "qwen", "xai", "zhipu",
+)
+
+
+def check_family(value: str) -> str:
+    """`value` as a known family name (lower case); ValueError naming the known ones otherwise."""
+    family = value.strip().lower()
+    if family not in KNOWN_FAMILIES:
+        raise ValueError(f"unknown family '{value}': use one of {', '.join(KNOWN_FAMILIES)}")
+    return family
+
 
 
 class ProviderConfig(BaseModel):
@@ -64,6 +79,11 @@ class ProviderConfig(BaseModel):
             # never echo the value: it may be a pasted key
             raise ValueError("must name an environment variable (e.g. DEEPSEEK_API_KEY), not hold the key itself")
         return value
+
+    @field_validator("family")
+    @classmethod
+    def _family(cls, value: str | None) -> str | None:
+        return None if value is None else check_family(value)
 
     @field_validator("base_url")
     @classmethod
@@ -406,6 +426,7 @@ class ChatClient:
         self._sdk = cls(
             api_key=key, base_url=self.base_url, timeout=float(config.timeout_s), max_retries=config.max_retries
         )
+        self._reachable = False
 
     def __repr__(self) -> str:
         c = self.config
@@ -434,6 +455,7 @@ class ChatClient:
         an empty or unreadable 200 reply is a ChatReply with text "" and `problem` set.
         """
         _check_messages(messages)
+        self.check_reachable()
         with self._slots:
             self._limiter.acquire()
             started = time.monotonic()
@@ -448,6 +470,37 @@ class ChatClient:
             reply = self._parse(raw, time.monotonic() - started)
             self._limiter.record(reply.tokens_in + reply.tokens_out)
             return reply
+
+    def check_reachable(self) -> None:
+        """Raise ProviderUnreachableError (a set-up error, exit 2) when the server cannot be reached at all: its
+        host name does not resolve, or nothing listens on its port. One TCP connection, once per client, so a
+        wrong base_url fails in a moment instead of after the SDK's retries; skipped behind a proxy."""
+        if self._reachable:
+            return
+        import socket
+        import urllib.request
+
+        parts = urlsplit(self.base_url)
+        host = parts.hostname or ""
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        proxied = urllib.request.getproxies().get(parts.scheme) and not urllib.request.proxy_bypass(host)
+        c = self.config
+        who = f"provider '{c.name}' ({c.protocol}, {c.model})"
+        problem = None
+        if host and not proxied:
+            try:
+                with socket.create_connection((host, port), timeout=min(5.0, float(c.timeout_s))):
+                    pass
+            except socket.gaierror:
+                problem = f"the host name '{host}' does not resolve"
+            except ConnectionRefusedError:
+                problem = f"connection refused (nothing listens on port {port} of {host})"
+            except OSError:
+                pass  # slow or filtered: the request itself times out (and is retried) as usual
+        if problem:
+            raise ProviderUnreachableError(f"{who}: cannot reach {self._where()}: {problem}",
+                                           hint="is the server running, and is base_url right?")
+        self._reachable = True
 
     def _send(self, messages: list[dict[str, str]], system: str | None) -> Any:
         c = self.config

@@ -1,4 +1,4 @@
-"""The morning report of a batch run, computed only from its recorded attempts (and the proof files).
+"""The morning report of a batch run, computed only from its recorded attempts, units and sessions (and the proof files).
 
     rep = build_report(ws, "r-20261123-013000-ab12")
     print(rep.markdown());  rep.model_dump(mode="json")
@@ -34,6 +34,21 @@ class OpenRow(BaseModel):
     status: str
     attempts: int
     reasons: list[tuple[str, int]] = Field(default_factory=list)  # most common first
+    last_error: str | None = None  # an excerpt of the last attempt's first Lean error (or why it had no candidate)
+
+
+class NotAttemptedRow(BaseModel):
+    id: str
+    why: str  # already settled, a prover that could not work here, a limit that stopped the run first …
+
+
+class Interruption(BaseModel):
+    """A session of the run that ended before the run did, and when the next one began."""
+
+    ended: datetime | None = None  # for a killed session: its last heartbeat
+    how: str  # "killed", "interrupted" (Ctrl-C), "terminated", a limit ("budget", …), "error"
+    resumed: datetime | None = None  # None: not resumed (yet)
+    lost_s: float | None = None  # from the end to the resume
 
 
 class ProviderRow(BaseModel):
@@ -69,6 +84,8 @@ class Report(BaseModel):
     totals: Totals
     settled: list[SettledRow] = Field(default_factory=list)
     open: list[OpenRow] = Field(default_factory=list)
+    not_attempted: list[NotAttemptedRow] = Field(default_factory=list)
+    interruptions: list[Interruption] = Field(default_factory=list)
     providers: list[ProviderRow] = Field(default_factory=list)
 
     def markdown(self) -> str:
@@ -92,18 +109,27 @@ class Report(BaseModel):
             lines.append("Nothing was settled.")
         lines += ["", f"## Attempted, still open ({len(self.open)})", ""]
         if self.open:
-            lines += ["| conjecture | status | attempts | most common rejection reasons |", "|---|---|---|---|"]
+            lines += ["| conjecture | status | attempts | most common rejection reasons | last Lean error |", "|---|---|---|---|---|"]
             for o in self.open:
                 reasons = ", ".join(f"{code} ×{n}" for code, n in o.reasons) or "-"
-                lines.append(f"| {o.id} | {o.status} | {o.attempts} | {reasons} |")
+                lines.append(f"| {o.id} | {o.status} | {o.attempts} | {reasons} | {_cell(o.last_error or '-')} |")
         else:
             lines.append("None.")
+        if self.not_attempted:
+            lines += ["", f"## Selected, never attempted ({len(self.not_attempted)})", "", "| conjecture | why |", "|---|---|"]
+            lines += [f"| {n.id} | {_cell(n.why)} |" for n in self.not_attempted]
+        if self.interruptions:
+            lines += ["", f"## Interruptions ({len(self.interruptions)})", "", "| ended | how | resumed | time lost |",
+                      "|---|---|---|---|"]
+            for i in self.interruptions:
+                lost = _duration(i.lost_s) if i.lost_s is not None else "-"
+                lines.append(f"| {_when(i.ended)} | {i.how} | {_when(i.resumed) if i.resumed else 'not resumed'} | {lost} |")
         lines += ["", "## Spend by provider", "", "| provider | model | attempts | accepted | tokens in | tokens out | cost |",
                   "|---|---|---|---|---|---|---|"]
         for p in self.providers:
             lines.append(f"| {p.provider} | {p.model or '-'} | {p.attempts} | {p.accepted} | {p.tokens_in:,} | "
                          f"{p.tokens_out:,} | ${p.cost_usd:.4f} |")
-        lines += ["", f"Every number above is computed from the run's recorded attempts: `wb attempts ID` lists them.", ""]
+        lines += ["", "Every number above is computed from the run's recorded attempts: `wb attempts ID` lists them.", ""]
         return "\n".join(lines)
 
 
@@ -114,6 +140,74 @@ def _duration(s: float) -> str:
     return f"{h}h{m:02d}m{sec:02d}s" if h else (f"{m}m{sec:02d}s" if m else f"{sec}s")
 
 
+def _cell(text: str) -> str:
+    """`text` fit for one Markdown table cell."""
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _when(dt: datetime | None) -> str:
+    return dt.astimezone().strftime("%Y-%m-%d %H:%M:%S") if dt else "?"
+
+
+def last_error(a, limit: int = 160) -> str | None:
+    """An excerpt of what went wrong in attempt `a`: its first Lean error (in the candidate if any, `line:col`
+    1-based), else its first rejection reason, else its problem (no candidate, the provider failed)."""
+    errors = [m for m in a.messages if m.severity == "error"]
+    errors.sort(key=lambda m: not m.in_candidate)
+    if errors:
+        m = errors[0]
+        where = f"{m.line}:{(m.column or 0) + 1}: " if m.line and m.in_candidate else ""
+        text = where + m.text
+    elif a.reasons:
+        text = f"{a.reasons[0].code.value}: {a.reasons[0].message}"
+    elif a.problem:
+        text = a.problem
+    else:
+        return None
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _never_attempted(info, units: list, attempted: set[str]) -> list[NotAttemptedRow]:
+    """The selected conjectures with no attempt in the run, and why (from their units' outcomes)."""
+    outcomes: dict[str, list[tuple[str, str | None]]] = defaultdict(list)
+    for u in units:
+        outcomes[u["conjecture"]].append((u["state"], u["outcome"]))
+    rows = []
+    for conj_id in info.conjectures:
+        if conj_id in attempted:
+            continue
+        done = [o for state, o in outcomes.get(conj_id, []) if state == "done" and o]
+        if any(o == "skipped: already settled" for o in done):
+            why = "already settled when its turn came"
+        elif done:
+            why = done[0].removeprefix("skipped: ")
+        elif info.status == "running":
+            why = "not reached yet (the run is still going)"
+        elif info.stop_reason:
+            why = f"not reached: the run stopped first ({info.stop_reason})"
+        else:
+            why = "not reached"
+        rows.append(NotAttemptedRow(id=conj_id, why=why))
+    return rows
+
+
+def _interruptions(sessions: list[dict], alive: bool) -> list[Interruption]:
+    """Every session followed by another (killed, Ctrl-C, a limit raised on resume…), and the last one when it was
+    killed or interrupted and not resumed yet."""
+    out = []
+    for i, sess in enumerate(sessions):
+        nxt = sessions[i + 1] if i + 1 < len(sessions) else None
+        how = sess.get("end") or ("running" if alive else "killed")
+        if nxt is None and how not in ("killed", "interrupted", "terminated", "aborted"):
+            continue  # the last session ended the run so far (finished, or at a limit), or is still going
+        ended = datetime.fromisoformat(sess["ended"]) if sess.get("ended") else None
+        resumed = datetime.fromisoformat(nxt["started"]) if nxt else None
+        lost = round((resumed - ended).total_seconds(), 3) if ended and resumed else None
+        out.append(Interruption(ended=ended, how=how, resumed=resumed, lost_s=lost))
+    return out
+
+
 def _reason_of(a) -> str:
     if a.reasons:
         return a.reasons[0].code.value
@@ -122,14 +216,14 @@ def _reason_of(a) -> str:
     return "no-candidate" if not a.candidate else "rejected"
 
 
-def build_report(ws: Workspace, run_id: str) -> Report:
-    """The report of `run_id` from its recorded attempts (NotFoundError for an unknown run)."""
+def build_report(ws: Workspace, run_id: str | None = None) -> Report:
+    """The report of `run_id` (default: the newest run) from its recorded attempts (NotFoundError for an unknown run)."""
     from workbench.attempts import AttemptStore
-    from workbench.batch import run_status
+    from workbench.batch.runs import run_status
 
     info = run_status(ws, run_id)
     with AttemptStore(ws) as store:
-        rows = store.for_run(run_id)
+        rows = store.for_run(info.id)
     by_conj: dict[str, list] = defaultdict(list)
     for a in rows:
         by_conj[a.conjecture].append(a)
@@ -151,7 +245,9 @@ def build_report(ws: Workspace, run_id: str) -> Report:
                                       model=won.model, label=won.label, attempt_no=won.no or 0, attempts=len(attempts)))
         else:
             counts = Counter(_reason_of(a) for a in attempts)
-            open_rows.append(OpenRow(id=conj_id, status=status, attempts=len(attempts), reasons=counts.most_common(3)))
+            latest = max(attempts, key=lambda a: (a.finished_at, a.no or 0))
+            open_rows.append(OpenRow(id=conj_id, status=status, attempts=len(attempts), reasons=counts.most_common(3),
+                                     last_error=last_error(latest)))
     groups: dict[tuple[str, str | None], list] = defaultdict(list)
     for a in rows:
         groups[(a.provider or a.prover, a.model)].append(a)
@@ -177,4 +273,15 @@ def build_report(ws: Workspace, run_id: str) -> Report:
         "finished": info.finished.isoformat() if info.finished else None, "provers": info.provers,
         "conjectures": info.conjectures, "executor": info.options.executor,
     }
-    return Report(id=info.id, run=run, totals=totals, settled=settled, open=open_rows, providers=providers)
+    from workbench.batch.runs import RunRecord
+
+    return Report(
+        id=info.id, run=run, totals=totals, settled=settled, open=open_rows, providers=providers,
+        not_attempted=_never_attempted(info, RunRecord(ws, info.id).units(), set(by_conj)),
+        interruptions=_interruptions(info.sessions, info.alive),
+    )
+
+
+def report(ws: Workspace, run_id: str | None = None) -> Report:
+    """The morning report of run `run_id`, default the newest run (see `Report`)."""
+    return build_report(ws, run_id)
