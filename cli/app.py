@@ -61,9 +61,9 @@ def _root(
     ctx.obj = {"workspace": workspace}
 
 
-from cli import agents_cmd, audit_cmd, batch_cmd, formal, lean_cmd, nodes, prove_cmd, views  # noqa: E402  (needs `app`)
+from cli import agents_cmd, audit_cmd, batch_cmd, checks_cmd, formal, lean_cmd, nodes, prove_cmd, views  # noqa: E402  (needs `app`)
 
-for _module in (nodes, views, formal, audit_cmd, lean_cmd, prove_cmd, batch_cmd, agents_cmd):
+for _module in (nodes, views, formal, checks_cmd, audit_cmd, lean_cmd, prove_cmd, batch_cmd, agents_cmd):
     _module.register(app)
 
 
