@@ -84,9 +84,20 @@ def check_claim(
         claim=check.claim, vars=check.vars, limit=check.limit, result=result, method=method, witness=witness,
         detail=detail, seed=seed, samples=int(answer.get("samples") or 0), sympy_version=answer.get("sympy_version"),
     )
-    shown = NumericResult(id=conj_id, result=result, method=method, witness=witness, detail=detail,
-                          sympy_version=answer.get("sympy_version"))
+    version = answer.get("sympy_version") or _sympy_version()
+    record.sympy_version = version
+    shown = NumericResult(id=conj_id, result=result, method=method, witness=witness, detail=detail, sympy_version=version)
     return NumericCheck(result=shown, record=record, elapsed_s=float(answer.get("elapsed_s") or 0.0))
+
+
+def _sympy_version() -> str | None:
+    """sympy's version from its metadata (without importing it)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("sympy")
+    except PackageNotFoundError:
+        return None
 
 
 def witness_text(witness: dict[str, str] | None) -> str:

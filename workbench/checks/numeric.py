@@ -348,9 +348,9 @@ def _points_in(s: Any, integer: bool) -> Iterator[Fraction]:
                 mid = b - 1
             else:
                 mid = sp.Integer(0)
-            q = mid if mid.is_Rational else sp.Rational(str(sp.N(mid, 30)))
-            if piece.contains(q) is sp.true:
-                yield Fraction(int(q.p), int(q.q))
+            f = Fraction(int(mid.p), int(mid.q)) if mid.is_Rational else Fraction(str(sp.N(mid, 30))).limit_denominator(10 ** 12)
+            if piece.contains(sp.Rational(f.numerator, f.denominator)) is sp.true:
+                yield f
 
 
 # -- the seeded search --------------------------------------------------------------------------

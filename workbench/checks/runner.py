@@ -8,6 +8,7 @@ request on stdin, reads one JSON answer from stdout, and at the deadline kills t
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import signal
@@ -86,6 +87,18 @@ def _limit_memory(memory_mb: int) -> None:
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 
+def _peak_mb() -> float:
+    """The largest virtual size this process reached (MB), from /proc; 0 when unknown."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmPeak:"):
+                    return int(line.split()[1]) / 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0.0
+
+
 def handle(request: dict) -> dict:
     """Answer one request in this (child) process: `op` is "check" or "draft"."""
     from workbench.checks.claims import parse_claim
@@ -108,17 +121,23 @@ def handle(request: dict) -> dict:
 def main() -> None:
     """The child's entry point: cap memory, read one request from stdin, write one answer to stdout."""
     raw = sys.stdin.buffer.read(MAX_ANSWER_BYTES)
+    memory_mb = DEFAULT_MEMORY_MB
     try:
         request = json.loads(raw)
-        _limit_memory(int(request.get("memory_mb", DEFAULT_MEMORY_MB)))
+        memory_mb = int(request.get("memory_mb", DEFAULT_MEMORY_MB))
+        _limit_memory(memory_mb)
         answer = handle(request)
     except MemoryError:
         answer = {"stopped": "memory", "detail": "the memory cap was reached"}
     except Exception as exc:  # noqa: BLE001 - the parent turns every failure into a clear result
         from workbench.errors import WorkbenchError
 
-        kind = "claim" if isinstance(exc, WorkbenchError) else "crash"
-        answer = {"stopped": kind, "detail": str(exc) if kind == "claim" else f"{type(exc).__name__}: {exc}"}
+        if isinstance(exc, WorkbenchError):
+            answer = {"stopped": "claim", "detail": str(exc)}
+        elif (isinstance(exc, OSError) and exc.errno == errno.ENOMEM) or _peak_mb() >= 0.9 * memory_mb:
+            answer = {"stopped": "memory", "detail": f"{type(exc).__name__} near the memory cap: {exc}"}
+        else:
+            answer = {"stopped": "crash", "detail": f"{type(exc).__name__}: {exc}"}
     sys.stdout.write(json.dumps(answer))
     sys.stdout.flush()
 
