@@ -67,6 +67,7 @@ def prove(
     model: Annotated[Optional[str], typer.Option("--model", "-m", help="Model name (default: the provider's).")] = None,
     rounds: Annotated[int, typer.Option("--rounds", min=1, help="Candidates per attempt: the first answer plus repairs from Lean's messages.")] = 3,
     attempts: Annotated[int, typer.Option("--attempts", min=1, help="Independent attempts (fresh conversations) before giving up.")] = 1,
+    disproof: Annotated[bool, typer.Option("--disproof", help="Ask for a proof of the negation (with a numeric check's counterexample, when there is one); checked as `wb check --disproof`.")] = False,
     lean: LeanOpt = None,
     timeout: TimeoutOpt = None,
     memory_mb: MemoryOpt = None,
@@ -79,7 +80,8 @@ def prove(
 
     The first candidate Lean accepts settles the node as `wb check ID --proof` does (proof file,
     verdict, commit naming the prover and model). Every attempt is recorded (`wb attempts ID`).
-    Exit 0 when settled, 1 when not, 2 for a usage, toolchain or provider set-up problem
+    With --disproof the prover is asked to disprove it instead, and an accepted candidate settles it
+    as disproved. Exit 0 when settled, 1 when not, 2 for a usage, toolchain or provider set-up problem
     (no Lean, no tactics for the portfolio, a missing or refused API key)."""
     from rich.markup import escape
 
@@ -91,6 +93,10 @@ def prove(
     ws = open_workspace(ctx, workspace)
     opts = LeanOptions(lean=lean, timeout=timeout, memory_mb=memory_mb, sandbox=sandbox)
     out = console()
+    if not disproof and not as_json and ws.get(conj_id).refuted:
+        from cli.output import notice
+
+        notice(f"a numeric check refuted {conj_id}'s claim; `wb prove {conj_id} --disproof` asks for a disproof instead")
 
     def progress(a) -> None:
         if not as_json:
@@ -98,7 +104,7 @@ def prove(
 
     try:
         result = do_prove(ws, conj_id, prover=prover, model=model, rounds=rounds, attempts=attempts,
-                          lean_opts=opts, on_attempt=progress, commit=not no_commit)
+                          lean_opts=opts, on_attempt=progress, commit=not no_commit, disproof=disproof)
     except ProviderError as exc:
         error(str(exc))
         raise typer.Exit(2) from None
@@ -113,7 +119,7 @@ def prove(
             tail = f" (commit {change.commit[:8]})" if change and change.commit else " (not committed)"
             proof = next((f for f in (change.files if change else []) if f.endswith(".lean")), None)
             out.print(escape(f"{conj_id} is now {result.status} by {who}, attempt #{result.accepted}{tail}")
-                      + (escape(f"; proof in {proof}") if proof else ""), soft_wrap=True)
+                      + (escape(f"; {'disproof' if result.status == 'disproved' else 'proof'} in {proof}") if proof else ""), soft_wrap=True)
         else:
             n = len(result.attempts)
             out.print(escape(f"{conj_id}: not settled by {who} after {n} candidate{'s' if n != 1 else ''}; "

@@ -95,10 +95,14 @@ SELECT_KEYS = ("status", "area", "tag", "kind", "id", "q")
 
 class Selection(BaseModel):
     """Which conjectures a run works on: explicit `ids`, or a `query` (see `parse_query`), or every
-    formalized, unsettled conjecture.  Only formalized, unsettled nodes are ever selected."""
+    formalized, unsettled conjecture.  Only formalized, unsettled nodes are ever selected.  A node a
+    numeric check refuted is selected only when named in `ids`, with `include_refuted` (to prove it), or
+    with `disproofs`: then the run attempts its disproof instead."""
 
     ids: list[str] = Field(default_factory=list)
     query: str | None = None
+    include_refuted: bool = False
+    disproofs: bool = False
 
 
 def parse_query(query: str) -> dict[str, Any]:
@@ -407,7 +411,9 @@ class BatchRun:
             raise UsageError("nothing to do: no formalized, unsettled conjecture matches the selection",
                              hint="see `wb list --status formalized`")
         run_id = new_run_id()
-        plan = {"conjectures": conjectures, "provers": provers, "selection": selection.model_dump()}
+        refuted = {i for i, r in ws.records().items() if r.refuted}
+        disproofs = [c for c in conjectures if c in refuted] if selection.disproofs else []
+        plan = {"conjectures": conjectures, "provers": provers, "selection": selection.model_dump(), "disproofs": disproofs}
         con = _connect(ws)
         try:
             with transaction(con, "create the batch run", db_path(ws)):
@@ -656,7 +662,8 @@ class BatchRun:
                 if a.settled:
                     emit(BatchEvent("settled", self.id, prog(), attempt=a, conjecture=a.conjecture))
 
-            task = build_task(self.ws, unit.conjecture, store=store, env=self._check_env(unit.conjecture))  # re-read: settled dependencies are lemmas now
+            negate = unit.conjecture in self.plan.get("disproofs", ())
+            task = build_task(self.ws, unit.conjecture, store=store, env=self._check_env(unit.conjecture), negate=negate)  # re-read: settled dependencies are lemmas now
             if hasattr(prover, "preflight"):
                 prover.preflight(task)
             result = run_attempt(
@@ -889,7 +896,10 @@ def select(ws: Workspace, selection: Selection) -> list[str]:
     rows = ws.index.rows(status=filters.get("status"), area=filters.get("area"), tag=filters.get("tag"),
                          kind=filters.get("kind"), query=filters.get("query"), ids=ids or None)
     wanted = {r["id"] for r in rows if r["recorded_status"] == Status.formalized.value}
-    ranked = [t.id for t in next_targets(ws.records()) if t.id in wanted]
+    records = ws.records()
+    if not (selection.include_refuted or selection.disproofs):
+        wanted -= {i for i in wanted if records[i].refuted and i not in selection.ids}
+    ranked = [t.id for t in next_targets(records, include_refuted=True) if t.id in wanted]
     rest = sorted(wanted - set(ranked))
     return ranked + rest
 
