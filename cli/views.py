@@ -153,7 +153,7 @@ def _print_check(data: dict) -> None:
     colour = {"supported": "green", "refuted": "red"}.get(latest["result"], "yellow")
     witness = f": {witness_text(latest['witness'])}" if latest.get("witness") else ""
     out.print(f"  numeric check [{colour}]{latest['result']}[/]{escape(witness)} [dim]({escape(latest['method'])}, "
-              f"{latest['date'][:10]})[/] {escape(latest['detail'])}", soft_wrap=True)
+              f"{latest['date'][:16].replace('T', ' ')})[/] {escape(latest['detail'])}", soft_wrap=True)
 
 
 class GraphFormat(str, Enum):
