@@ -44,15 +44,14 @@ def numeric_check(
         out.print(f"[{colour}]{result.result}[/]: {escape(record.claim)}" + (f"  [dim]({escape(conditions_text)})[/]" if conditions_text else ""), soft_wrap=True)
         if result.witness:
             out.print(f"  witness: {escape(witness_text(result.witness))}", soft_wrap=True)
-        how = record.method + (f", seed {record.seed}" if record.method in ("sampling", "exhaustive") else "")
-        out.print(f"  {escape(result.detail)} [dim]({escape(how)})[/]", soft_wrap=True)
+        out.print(f"  {escape(result.detail)} [dim]({escape(record.method)})[/]", soft_wrap=True)
         for change, what in ((run.claim_change, "claim stored"), (run.note_change, "numeric-check note")):
             if change is not None:
                 tail = f"commit {change.commit[:8]}" if change.commit else "not committed"
                 out.print(f"{escape(conj_id)}: {what} ({tail})", soft_wrap=True)
         if result.result == "refuted":
-            out.print(f"[dim]refuted by a numeric check, not disproved: `wb next` and batch runs skip it; "
-                      f"`wb prove {escape(conj_id)} --disproof` asks a prover for a Lean disproof[/]", soft_wrap=True)
+            out.print(f"[dim]refuted, not disproved (only Lean disproves): `wb next` skips it; "
+                      f"try `wb prove {escape(conj_id)} --disproof`[/]", soft_wrap=True)
     raise typer.Exit(EXIT_CODES[result.result])
 
 

@@ -308,8 +308,8 @@ def next_(
     skipped = [] if include_refuted else [r["id"] for r in ws.list() if _refuted_mark(r) and r["status"] in ("informal", "formalized")]
     console().print(table if rows else "[dim]nothing open to prove[/]" if skipped else "[dim]nothing open: every provable node is settled[/]")
     if skipped:
-        console().print(f"[dim]skipped, refuted by a numeric check: {escape(', '.join(skipped))} "
-                        "(`wb next --include-refuted` lists them; `wb prove ID --disproof` tries a disproof)[/]", soft_wrap=True)
+        console().print(f"[dim]skipped (refuted by a numeric check): {escape(', '.join(skipped))}; "
+                        "`--include-refuted` lists them[/]", soft_wrap=True)
 
 
 def log(

@@ -143,7 +143,7 @@ def test_refuted_nodes_are_marked_and_skipped_by_next_unless_asked(wb, workspace
     targets = [r["id"] for r in json.loads(wb("next", "--json", cwd=workspace).stdout)]
     assert targets == ["amgm"]
     shown = wb("next", cwd=workspace).stdout
-    assert "skipped, refuted by a numeric check: poly-bound" in shown
+    assert "skipped (refuted by a numeric check): poly-bound" in shown
     asked = [r["id"] for r in json.loads(wb("next", "--include-refuted", "--json", cwd=workspace).stdout)]
     assert set(asked) == {"amgm", "poly-bound"}
 

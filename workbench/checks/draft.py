@@ -304,7 +304,9 @@ def lean_statement(claim: Claim, name: str, doc: str = "") -> str:
         goal = _relation(printer, body)
     lines = ["import Mathlib", "", "open Filter Asymptotics", ""]
     if doc:
-        lines.append(f"/-- {doc.replace('-/', '- /')} -/")
+        import textwrap
+
+        lines.append(textwrap.fill(f"/-- {doc.replace('-/', '- /')} -/", 100, subsequent_indent="  ", break_on_hyphens=False))
     header = f"theorem {lean_name(name)}" + "".join(f" {b}" for b in binders) + " :"
     lines += [header, f"    {goal} := by", "  sorry", ""]
     return "\n".join(lines)
