@@ -55,9 +55,6 @@ def main() -> None:
             walls.append(statistics.median(times))
             print(f"{conj_id:30} {out['result']:10} {out['method']:9} {walls[-1]:9.2f} {child:8.2f}  {check['claim']}")
         print(f"{len(checks)} claims: median {statistics.median(walls):.2f} s per `wb numeric-check`, slowest {max(walls):.2f} s")
-    t0 = time.perf_counter()
-    subprocess.run([WB, "--help"], check=True, stdout=subprocess.DEVNULL)
-    print(f"wb --help: {(time.perf_counter() - t0) * 1000:.0f} ms")
 
 
 if __name__ == "__main__":

@@ -665,19 +665,7 @@ def build_server(root: Path | str, *, read_only: bool = False) -> MCPServer:
         "formalize": (formalize, DESCRIPTIONS["formalize"], writing),
         "submit_proof": (submit_proof, DESCRIPTIONS["submit_proof"], writing),
         "add_note": (add_note, DESCRIPTIONS["add_note"], writing),
-        "numeric_check": (
-        "Check a formula with sympy before building on it: symbolically first, asymptotic relations only by limits "
-        "(never by sampling), then a seeded search for counterexamples with each witness re-checked exactly. "
-        "Inputs: id (check the node's stored claim and keep the result as a numeric-check note, one commit; with "
-        "claim too, the claim and vars are stored on the node first), or claim with vars alone (an ad-hoc check: "
-        "nothing is recorded); samples, seed, timeout_s. Claims use + - * / ** and log, exp, sqrt, sin, cos, "
-        "harmonic, factorial, binomial, Abs, Min, Max, floor, ceiling; relations =, <, <=, >, >=, != and f = O(g), "
-        "o(g), Theta(g), Omega(g), f ~ g; anything else (attributes, strings, other calls) is refused. Output: {id, "
-        "claim, vars, result: supported|refuted|inconclusive, method, witness, detail, sympy_version, recorded, "
-        "commit}. A refuted node is skipped by next_targets; it is NOT disproved: only Lean disproves "
-        "(submit_proof with negate=true). In read-only mode nothing is recorded."
-    ),
-    "request_review": (request_review, DESCRIPTIONS["request_review"], ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=False, open_world_hint=True)),
+        "request_review": (request_review, DESCRIPTIONS["request_review"], ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=False, open_world_hint=True)),
         "numeric_check": (numeric_check, DESCRIPTIONS["numeric_check"], reading if read_only else writing),
     }
     for name, (fn, description, annotations) in tools.items():
