@@ -108,6 +108,7 @@ class Relation:
             yield self.terms[i], "=" if op == "==" else op, self.terms[i + 1]
 
     def variables(self) -> set[str]:
+        """The variable names of every term."""
         out: set[str] = set()
         for t in self.terms:
             out |= t.variables()
@@ -129,6 +130,7 @@ class Asymptotic:
     rhs: Expr
 
     def variables(self) -> set[str]:
+        """The variable names of both sides."""
         return self.lhs.variables() | self.rhs.variables()
 
     def __str__(self) -> str:
@@ -160,6 +162,7 @@ class Claim:
 
     @property
     def asymptotic(self) -> bool:
+        """True for O, o, Theta, Omega and ~ claims."""
         return isinstance(self.body, Asymptotic)
 
     @property
