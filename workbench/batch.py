@@ -407,11 +407,12 @@ class BatchRun:
         if options.model and provers == ["portfolio"]:
             raise UsageError("--model needs a model prover")
         conjectures = select(ws, selection)
+        refuted = {i for i, r in ws.records().items() if r.refuted and r.status == Status.formalized}
         if not conjectures:
+            skipped = "; nodes a numeric check refuted are skipped (--disproofs or --include-refuted)" if refuted else ""
             raise UsageError("nothing to do: no formalized, unsettled conjecture matches the selection",
-                             hint="see `wb list --status formalized`")
+                             hint="see `wb list --status formalized`" + skipped)
         run_id = new_run_id()
-        refuted = {i for i, r in ws.records().items() if r.refuted}
         disproofs = [c for c in conjectures if c in refuted] if selection.disproofs else []
         plan = {"conjectures": conjectures, "provers": provers, "selection": selection.model_dump(), "disproofs": disproofs}
         con = _connect(ws)
