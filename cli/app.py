@@ -38,6 +38,7 @@ COMMANDS: dict[str, Entry] = {
     "log": Entry("cli.views", "The git history of the workspace, or of one node."),
     "formalize": Entry("cli.formal", "Attach a formal (Lean) statement to a conjecture and import its module from the Lean project's root module; `wb check ID` then checks that it elaborates."),
     "check": Entry("cli.formal", "Check a conjecture's formal statement with Lean, or verify a proof (--proof) or disproof (--disproof)."),
+    "numeric-check": Entry("cli.checks_cmd", "Check a node's claim: symbolically first (asymptotic claims only by limits), then a seeded search for counterexamples, each re-checked exactly; the result is kept as a numeric-check note (one commit)."),
     "audit": Entry("cli.audit_cmd", "Re-verify every settlement against the current statements with today's Lean: stored proofs, statement digests, the nodes each proof rests on, and the modules holding them (plus `lake build` with Lake)."),
     "doctor": Entry("cli.lean_cmd", "Show the Lean toolchain, Lake and bubblewrap found here, and how to install what is missing."),
     "prove": Entry("cli.prove_cmd", "Try to prove a formalized conjecture with a prover; Lean checks every candidate."),

@@ -169,14 +169,17 @@ def run(
     timeout: Annotated[Optional[float], typer.Option("--timeout", help="Seconds before one Lean check is stopped.")] = None,
     memory_mb: Annotated[Optional[int], typer.Option("--memory-mb", help="Memory per Lean check in MB (also Ray's memory resource per check).")] = None,
     sandbox: Annotated[str, typer.Option("--sandbox", help="auto, on or off.")] = "auto",
+    disproofs: Annotated[bool, typer.Option("--disproofs", help="Attempt disproofs (proofs of the negation) of the selected nodes a numeric check refuted, instead of skipping them.")] = False,
+    include_refuted: Annotated[bool, typer.Option("--include-refuted", help="Attempt proofs of nodes a numeric check refuted too (skipped by default).")] = False,
     workspace: WorkspaceOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Start a batch run: prove many formalized conjectures, most valuable first, cheapest prover first.
 
     Prints the run id first. Every attempt is recorded as it finishes and every settlement is
-    committed as it happens, so `wb batch resume RUN` continues after any kill. Exit 0 when the
-    run finished or stopped at a limit, 130 after Ctrl-C, 2 for a set-up problem."""
+    committed as it happens, so `wb batch resume RUN` continues after any kill. Nodes a numeric check
+    refuted are skipped unless named, --include-refuted, or --disproofs (which attempts their disproof).
+    Exit 0 when the run finished or stopped at a limit, 130 after Ctrl-C, 2 for a set-up problem."""
     from workbench.batch import BatchOptions, BatchRun, Selection
     from workbench.errors import UsageError
 
@@ -196,7 +199,8 @@ def run(
             from workbench.batch.executors import RAY_MISSING
 
             raise UsageError(RAY_MISSING)
-    batch_run = BatchRun.start(ws, Selection(ids=ids or [], query=select), options)
+    selection = Selection(ids=ids or [], query=select, include_refuted=include_refuted, disproofs=disproofs)
+    batch_run = BatchRun.start(ws, selection, options)
     _execute(batch_run, as_json)
 
 

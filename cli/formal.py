@@ -19,18 +19,37 @@ SandboxOpt = Annotated[str, typer.Option("--sandbox", help="auto (bubblewrap whe
 def formalize(
     ctx: typer.Context,
     conj_id: Annotated[str, typer.Argument(metavar="ID")],
-    lean_file: Annotated[Path, typer.Option("--lean", help="Lean file holding the statement (copied into lean/Conjectures/ unless already in the Lake project).")],
-    decl: Annotated[str, typer.Option("--decl", help="Name of the theorem in that file, e.g. Conjectures.zermelo.")],
+    lean_file: Annotated[Optional[Path], typer.Option("--lean", help="Lean file holding the statement (copied into lean/Conjectures/ unless already in the Lake project).")] = None,
+    decl: Annotated[Optional[str], typer.Option("--decl", help="Name of the theorem in that file, e.g. Conjectures.zermelo.")] = None,
+    draft: Annotated[bool, typer.Option("--draft", help="Print a Lean 4 / Mathlib statement drafted from the node's [check] claim, to edit and attach with --lean; nothing is attached.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Also for a proved or disproved node: its settlement is withdrawn (the proof leaves the Lean project).")] = False,
     workspace: WorkspaceOpt = None,
     no_commit: NoCommitOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Attach a formal (Lean) statement to a conjecture and import its module from the Lean project's root
-    module; `wb check ID` then checks that it elaborates."""
+    module; `wb check ID` then checks that it elaborates. With --draft, print a statement drafted from the
+    node's claim instead (never attached)."""
+    from workbench.errors import UsageError
     from workbench.settle import formalize as do_formalize
 
     ws = open_workspace(ctx, workspace)
+    if draft:
+        if lean_file is not None or decl is not None:
+            raise UsageError("--draft prints a statement and attaches nothing: drop --lean and --decl")
+        from workbench.checks.check import lean_draft
+
+        text = lean_draft(ws, conj_id)
+        if as_json:
+            emit_json({"id": conj_id, "draft": text})
+        else:
+            import sys
+
+            sys.stdout.write(text)
+        return
+    if lean_file is None or decl is None:
+        raise UsageError("missing " + " and ".join(o for o, v in (("--lean FILE", lean_file), ("--decl NAME", decl)) if v is None),
+                         hint=f"or print a draft from the node's claim with `wb formalize {conj_id} --draft`")
     change = do_formalize(ws, conj_id, lean_file, decl, commit=not no_commit, force=force)
     conj = ws.get(conj_id)
     report_change(ws, change, as_json, f"{conj_id}: formal statement {conj.formal.module} {conj.formal.decl} ({conj.formal.file})")

@@ -72,6 +72,7 @@ def prove(
     backend: Annotated[Optional[str], typer.Option("--backend", help="Stepwise only: dojo (LeanDojo) or interact (LeanInteract); default [provers.stepwise] backend, else interact.")] = None,
     expansions: Annotated[Optional[int], typer.Option("--expansions", min=1, help="Stepwise only: proof states expanded (model calls) before giving up (default 32).")] = None,
     beam: Annotated[Optional[int], typer.Option("--beam", min=1, help="Stepwise only: tactics the model proposes per state (default 4).")] = None,
+    disproof: Annotated[bool, typer.Option("--disproof", help="Ask for a proof of the negation (with a numeric check's counterexample, when there is one); checked as `wb check --disproof`.")] = False,
     lean: LeanOpt = None,
     timeout: TimeoutOpt = None,
     memory_mb: MemoryOpt = None,
@@ -84,7 +85,8 @@ def prove(
 
     The first candidate Lean accepts settles the node as `wb check ID --proof` does (proof file,
     verdict, commit naming the prover and model). Every attempt is recorded (`wb attempts ID`).
-    Exit 0 when settled, 1 when not, 2 for a usage, toolchain or provider set-up problem
+    With --disproof the prover is asked to disprove it instead, and an accepted candidate settles it
+    as disproved. Exit 0 when settled, 1 when not, 2 for a usage, toolchain or provider set-up problem
     (no Lean, no tactics for the portfolio, a missing or refused API key)."""
     from rich.markup import escape
 
@@ -97,6 +99,10 @@ def prove(
     ws = open_workspace(ctx, workspace)
     opts = LeanOptions(lean=lean, timeout=timeout, memory_mb=memory_mb, sandbox=sandbox)
     out = console()
+    if not disproof and not as_json and ws.get(conj_id).refuted:
+        from cli.output import notice
+
+        notice(f"a numeric check refuted {conj_id}'s claim; `wb prove {conj_id} --disproof` asks for a disproof instead")
 
     waiting = _Waiting(describe_prover(ws, prover, model))
 
@@ -109,7 +115,8 @@ def prove(
         stepwise = {k: v for k, v in (("backend", backend), ("expansions", expansions), ("beam", beam)) if v is not None}
         with waiting:
             result = do_prove(ws, conj_id, prover=prover, model=model, rounds=rounds, attempts=attempts,
-                              lean_opts=opts, on_attempt=progress, commit=not no_commit, stepwise=stepwise or None)
+                              lean_opts=opts, on_attempt=progress, commit=not no_commit, stepwise=stepwise or None,
+                              disproof=disproof)
     except ProviderError as exc:
         error(str(exc))
         raise typer.Exit(2) from None
@@ -124,7 +131,7 @@ def prove(
             tail = f" (commit {change.commit[:8]})" if change and change.commit else " (not committed)"
             proof = next((f for f in (change.files if change else []) if f.endswith(".lean")), None)
             out.print(escape(f"{conj_id} is now {result.status} by {who}, attempt #{result.accepted}{tail}")
-                      + (escape(f"; proof in {proof}") if proof else ""), soft_wrap=True)
+                      + (escape(f"; {'disproof' if result.status == 'disproved' else 'proof'} in {proof}") if proof else ""), soft_wrap=True)
         else:
             n = len(result.attempts)
             out.print(escape(f"{conj_id}: not settled by {who} after {n} candidate{'s' if n != 1 else ''}; "

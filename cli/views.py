@@ -31,12 +31,18 @@ def list_(
         raise typer.Exit(warn_problems(ws))
     text = plain_table(
         ["id", "status", "kind", "area", "title"],
-        [[r["id"], r["status"], r["kind"], r["area"], r["title"]] for r in rows],
-        max_widths={0: 36, 3: 20}, colour={1: lambda status: STATUS_STYLE.get(status, "white")},
+        [[r["id"], r["status"] + (" (refuted)" if _refuted_mark(r) else ""), r["kind"], r["area"], r["title"]] for r in rows],
+        max_widths={0: 36, 3: 20}, colour={1: lambda status: STATUS_STYLE.get(status.split()[0], "white")},
     )
     sys.stdout.write(text + f"{len(rows)} conjecture{'s' if len(rows) != 1 else ''}\n")
     sys.stdout.flush()
     raise typer.Exit(warn_problems(ws))
+
+
+def _refuted_mark(row: dict) -> str:
+    """` refuted` (in red) after the status of a node a numeric check refuted."""
+    check = row.get("numeric_check") or {}
+    return " [red]refuted[/]" if check.get("result") == "refuted" else ""
 
 
 def show(
@@ -58,6 +64,8 @@ def show(
     status = styled_status(data["status"])
     if data["status"] != data["recorded_status"]:
         status += f" [dim](recorded: {data['recorded_status']})[/]"
+    if (data.get("numeric_check") or {}).get("result") == "refuted":
+        status += " · [red]refuted[/] by a numeric check (not disproved)"
     out.print(f"{data['kind']} · {escape(data.get('area') or '-')} · status {status} · priority {data['priority']}")
     if data.get("tags"):
         out.print("tags: " + ", ".join(escape(t) for t in data["tags"]))
@@ -69,6 +77,8 @@ def show(
         for s in data["sources"]:
             extra = " ".join(x for x in [f"arXiv:{s['arxiv']}" if s.get("arxiv") else "", s.get("url") or ""] if x)
             out.print(f"  - {escape(s['citation'])}" + (f"  [dim]{escape(extra)}[/]" if extra and extra != s["citation"] else ""))
+    if data.get("check"):
+        _print_check(data)
     if data.get("formal"):
         f = data["formal"]
         out.print(f"\n[bold]formal[/] {escape(f['module'])} · {escape(f['decl'])}" + (f"  [dim]{escape(f['file'])}[/]" if f.get("file") else ""))
@@ -115,6 +125,24 @@ def show(
     out.print("[bold]edges in[/]" + ("" if data["edges_in"] else " [dim](none)[/]"))
     for e in data["edges_in"]:
         out.print(f"  {e['source']} [bold]{e['kind']}[/] {data['id']} {styled_status(e['status'] or '?')}  [dim]{escape(e['title'] or '')}[/]")
+
+
+def _print_check(data: dict) -> None:
+    from rich.markup import escape
+
+    from workbench.checks.check import witness_text
+
+    out, check, latest = console(), data["check"], data.get("numeric_check")
+    conditions = "; ".join(f"{k}: {v}" for k, v in (check.get("vars") or {}).items())
+    limit = f"; as {check['limit']} -> oo" if check.get("limit") else ""
+    out.print(f"\n[bold]claim[/] {escape(check['claim'])}" + (f"  [dim]({escape(conditions + limit)})[/]" if conditions or limit else ""), soft_wrap=True)
+    if latest is None:
+        out.print(f"  [dim]not checked yet: `wb numeric-check {data['id']}`[/]", soft_wrap=True)
+        return
+    colour = {"supported": "green", "refuted": "red"}.get(latest["result"], "yellow")
+    witness = f": {witness_text(latest['witness'])}" if latest.get("witness") else ""
+    out.print(f"  numeric check [{colour}]{latest['result']}[/]{escape(witness)} [dim]({escape(latest['method'])}, "
+              f"{latest['date'][:16].replace('T', ' ')})[/] {escape(latest['detail'])}", soft_wrap=True)
 
 
 class GraphFormat(str, Enum):
@@ -248,13 +276,15 @@ def _print_tree(data: dict, root: str | None) -> None:
 def next_(
     ctx: typer.Context,
     limit: Annotated[int, typer.Option("--limit", "-n", help="How many targets to show.")] = 10,
+    include_refuted: Annotated[bool, typer.Option("--include-refuted", help="Also list nodes a numeric check refuted (skipped by default).")] = False,
     workspace: WorkspaceOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Open conjectures ranked by how many conditional proofs a proof would complete, then by how many others
-    it would unblock (through `uses`), then priority."""
+    it would unblock (through `uses`), then priority. Nodes a numeric check refuted are skipped unless
+    --include-refuted."""
     ws = open_workspace(ctx, workspace)
-    rows = ws.next(limit)
+    rows = ws.next(limit, include_refuted=include_refuted)
     if as_json:
         emit_json(rows)
         raise typer.Exit(warn_problems(ws))
@@ -266,10 +296,14 @@ def next_(
         table.add_column(col, justify="right" if col in ("rank", "completes", "unblocks", "priority") else "left", no_wrap=col != "title", min_width=24 if col == "title" else None)
     for r in rows:
         table.add_row(str(r["rank"]), escape(r["id"]), str(r["completes"]), str(r["unblocks"]), str(r["priority"]), styled_status(r["status"]), escape(r["title"]))
+    skipped = [] if include_refuted else [r["id"] for r in ws.list() if _refuted_mark(r) and r["status"] in ("informal", "formalized")]
     if rows:
         print_table(table)
     else:
-        console().print("[dim]nothing open: every provable node is settled[/]")
+        console().print("[dim]nothing open to prove[/]" if skipped else "[dim]nothing open: every provable node is settled[/]")
+    if skipped:
+        console().print(f"[dim]skipped (refuted by a numeric check): {escape(', '.join(skipped))}; "
+                        "`--include-refuted` lists them[/]", soft_wrap=True)
     raise typer.Exit(warn_problems(ws))
 
 

@@ -25,9 +25,9 @@ SORRY_PROOF = "theorem add_zero (n : N) : Eq (N.add n N.z) n := sorryAx _ Bool.f
 ONE_ADD_ONE_WRONG = "theorem one_add_one : Eq (N.add (N.s N.z) (N.s N.z)) (N.s (N.s N.z)) := Eq.refl N.z\n"
 ALL_TOOLS = {
     "list_conjectures", "show_conjecture", "next_targets", "graph_neighbourhood", "add_conjecture", "link",
-    "formalize", "verify_candidate", "submit_proof", "add_note", "request_review",
+    "formalize", "verify_candidate", "submit_proof", "add_note", "request_review", "numeric_check",
 }
-READING_TOOLS = {"list_conjectures", "show_conjecture", "next_targets", "graph_neighbourhood", "verify_candidate"}
+READING_TOOLS = {"list_conjectures", "show_conjecture", "next_targets", "graph_neighbourhood", "verify_candidate", "numeric_check"}
 
 
 def server_env(home: Path, lean: Path | None = None, extra: dict | None = None) -> dict[str, str]:
@@ -252,6 +252,43 @@ def test_read_only_exposes_only_reading_tools(seeded, git_home):
 
     run(main)
     assert snapshot(root) == before
+
+
+def test_numeric_check_through_mcp(seeded, git_home, tmp_path):
+    """A model checks its own formula: ad hoc (nothing recorded), on a node (claim and note, one commit each,
+    naming the tool and client), a claim that would run code (a tool error, nothing runs), and read-only mode."""
+    root = seeded
+    env = server_env(git_home)
+    marker = tmp_path / "pwned"
+
+    async def main():
+        async with connect(root, env) as s:
+            before = head(root)
+            out = await call(s, "numeric_check", claim="n**(1/100) = O(log(n)**10)", vars={"n": "integer, n >= 1"})
+            assert (out["result"], out["method"], out["recorded"]) == ("refuted", "limit", False)
+            assert head(root) == before
+            msg = await call_error(s, "numeric_check", claim=f"__import__('os').system('touch {marker}') = 0")
+            assert "refused" in msg and "__import__('os').system" in msg
+            out = await call(s, "numeric_check", id="sgd-margin", claim="n**2 <= 2**n", vars={"n": "integer, n >= 1"})
+            assert out["result"] == "refuted" and out["witness"] == {"n": "3"} and out["recorded"] and out["commit"]
+            log = git(root, "log", "-2", "--format=%s").splitlines()
+            assert log == [f"wb mcp numeric_check sgd-margin: refuted (sampling, witness n = 3) (client: {CLIENT})",
+                           f"wb mcp numeric_check sgd-margin: claim `n**2 <= 2**n` (client: {CLIENT})"]
+            targets = [t["id"] for t in (await call(s, "next_targets"))["targets"]]
+            assert "sgd-margin" not in targets
+            rows = {r["id"]: r for r in (await call(s, "list_conjectures"))["conjectures"]}
+            assert rows["sgd-margin"]["numeric_check"]["result"] == "refuted"
+            assert "give an id" in await call_error(s, "numeric_check")
+        state = snapshot(root)
+        async with connect(root, env, read_only=True) as s:
+            out = await call(s, "numeric_check", id="sgd-margin")
+            assert out["result"] == "refuted" and not out["recorded"]
+        assert snapshot(root) == state
+
+    run(main)
+    assert not marker.exists()
+    note = wb_show_json(root, "sgd-margin", env)["notes"][-1]
+    assert note["trust"] == "numeric-check" and note["author"] == CLIENT
 
 
 def test_mcp_outside_a_workspace_fails_before_the_protocol(tmp_path, git_home):

@@ -38,6 +38,10 @@ Use the `wb` MCP server's tools (or the `wb` command line with the same names):
    messages unless `submit_proof` returned `settled: true`. Do not edit `status` or `[evidence]` in
    the TOML files by hand, and do not weaken a statement to make it provable.
 
+Check a formula before building on it: `numeric_check` (`wb numeric-check ID --claim EXPR`) tries to
+refute it with sympy. A refuted node is skipped by `next_targets`; disprove it in Lean instead
+(`submit_proof` with `negate: true`). A numeric check is evidence, never a proof.
+
 Useful: `wb list --status formalized`, `wb log ID`, `wb graph --format html` (the graph page),
 the MCP resources `wb://conjecture/{id}` and `wb://graph`, and the `prove` prompt (statement,
 dependencies and earlier failed attempts for one conjecture).

@@ -25,6 +25,10 @@ class UsageError(WorkbenchError):
     exit_code = 2
 
 
+class ClaimError(UsageError):
+    """A claim or a variable's condition cannot be read, or uses something a claim may not; names the part."""
+
+
 class NotAWorkspaceError(WorkbenchError):
     """No workspace was found where one was expected."""
 

@@ -28,11 +28,13 @@ class NodeRecord:
     edges: tuple[tuple[str, str], ...] = field(default_factory=tuple)  # (kind, target)
     evidence: str = ""  # "" when a settlement's evidence holds, else "unverified" or "stale"
     rests_on: tuple[str, ...] = ()  # nodes whose statements Lean says the settlement's proof uses
+    refuted: bool = False  # a numeric check found a counterexample to the node's claim (never a disproof)
 
     @classmethod
     def of(cls, conj: "Conjecture") -> "NodeRecord":
         rests = tuple(conj.evidence.rests_on) if conj.evidence is not None else ()
-        return cls(conj.id, conj.status, conj.kind, conj.priority, tuple((e.kind.value, e.target) for e in conj.edges), rests_on=rests)
+        return cls(conj.id, conj.status, conj.kind, conj.priority, tuple((e.kind.value, e.target) for e in conj.edges), rests_on=rests,
+                   refuted=conj.refuted)
 
     def uses(self) -> list[str]:
         return [t for k, t in self.edges if k == EdgeKind.uses.value]
@@ -183,9 +185,10 @@ class Target:
     completes: int = 0  # conditional proofs that a proof of this node alone would complete
 
 
-def next_targets(records: Mapping[str, NodeRecord], limit: int | None = None) -> list[Target]:
+def next_targets(records: Mapping[str, NodeRecord], limit: int | None = None, *, include_refuted: bool = False) -> list[Target]:
     """Open provable nodes ranked by how many conditional proofs a proof of them would complete, then by how
-    many unsettled results transitively use them, then priority."""
+    many unsettled results transitively use them, then priority. Nodes a numeric check refuted are left out
+    unless `include_refuted`: proving them is likely wasted (their disproof is `wb prove ID --disproof`)."""
     derived = derived_statuses(records)
     users = users_of(records)
     completes: dict[str, int] = {}
@@ -197,7 +200,7 @@ def next_targets(records: Mapping[str, NodeRecord], limit: int | None = None) ->
                 completes[leaf] = completes.get(leaf, 0) + 1
     targets: list[Target] = []
     for node, rec in records.items():
-        if rec.status not in OPEN or rec.kind in NOT_TARGETS:
+        if rec.status not in OPEN or rec.kind in NOT_TARGETS or (rec.refuted and not include_refuted):
             continue
         seen: set[str] = set()
         queue = deque(users[node])

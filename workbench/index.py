@@ -12,7 +12,7 @@ from workbench.errors import InvalidFileError
 from workbench.graph import NodeRecord
 from workbench.model import Kind, Status, is_valid_id
 
-SCHEMA_VERSION = "5"
+SCHEMA_VERSION = "6"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -22,7 +22,7 @@ CREATE TABLE IF NOT EXISTS nodes (
     title TEXT NOT NULL, kind TEXT NOT NULL, area TEXT NOT NULL, tags TEXT NOT NULL,
     priority INTEGER NOT NULL, status TEXT NOT NULL, derived TEXT NOT NULL,
     formal INTEGER NOT NULL, notes INTEGER NOT NULL, edges TEXT NOT NULL, search TEXT NOT NULL,
-    review TEXT, evidence TEXT, evstate TEXT NOT NULL DEFAULT '', formal_ref TEXT
+    review TEXT, evidence TEXT, evstate TEXT NOT NULL DEFAULT '', formal_ref TEXT, numeric TEXT
 );
 CREATE TABLE IF NOT EXISTS problems (
     id TEXT PRIMARY KEY, kind TEXT NOT NULL,
@@ -57,6 +57,15 @@ def _last_review(conj) -> str | None:
         return None
     n = reviewed[-1]
     return json.dumps({"verdict": n.verdict, "author": n.author, "family": n.family, "date": n.date.isoformat()})
+
+
+def _numeric_check(conj) -> str | None:
+    """JSON of the newest numeric check of the node's current claim (result, method, witness, date), or None."""
+    note = conj.numeric_check()
+    if note is None:
+        return None
+    n = note.numeric
+    return json.dumps({"result": n.result, "method": n.method, "witness": n.witness, "date": note.date.isoformat()})
 
 
 def _evidence_facts(c) -> str | None:
@@ -158,12 +167,12 @@ class Index:
                     continue
                 search = " ".join([c.id, c.title, c.area, " ".join(c.tags), c.informal]).lower()
                 con.execute(
-                    "INSERT INTO nodes VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    "INSERT INTO nodes VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     (
                         c.id, *stamp, c.title, c.kind.value, c.area, json.dumps(c.tags), c.priority,
                         c.status.value, c.status.value, int(c.formal is not None), len(c.notes),
                         json.dumps([[e.kind.value, e.target] for e in c.edges]), search, _last_review(c),
-                        _evidence_facts(c), "", json.dumps([c.formal.module, c.formal.decl]) if c.formal else None,
+                        _evidence_facts(c), "", json.dumps([c.formal.module, c.formal.decl]) if c.formal else None, _numeric_check(c),
                     ),
                 )
             self._check_evidence(con)
@@ -222,8 +231,9 @@ class Index:
             r[0]: NodeRecord(
                 r[0], Status(r[1]), Kind(r[2]), r[3], tuple((k, t) for k, t in json.loads(r[4])),
                 evidence=r[5] or "", rests_on=tuple(json.loads(r[6])["rests_on"]) if r[6] else (),
+                refuted=bool(r[7]) and json.loads(r[7])["result"] == "refuted",
             )
-            for r in con.execute(f"SELECT id, status, kind, priority, edges, evstate, evidence FROM nodes WHERE {_SHOWN}")
+            for r in con.execute(f"SELECT id, status, kind, priority, edges, evstate, evidence, numeric FROM nodes WHERE {_SHOWN}")
         }
 
     def records(self) -> dict[str, NodeRecord]:
@@ -245,7 +255,7 @@ class Index:
         ids: list[str] | None = None,
     ) -> list[dict]:
         """List rows (the `wb list --json` objects), filtered, ordered by id."""
-        sql = f"SELECT id, title, kind, area, tags, derived, status, priority, formal, notes, review FROM nodes WHERE {_SHOWN}"
+        sql = f"SELECT id, title, kind, area, tags, derived, status, priority, formal, notes, review, numeric FROM nodes WHERE {_SHOWN}"
         args: list = []
         if status:
             sql += " AND derived=?"
@@ -273,6 +283,7 @@ class Index:
                     "id": r[0], "title": r[1], "kind": r[2], "area": r[3], "tags": json.loads(r[4]),
                     "status": r[5], "recorded_status": r[6], "priority": r[7], "formal": bool(r[8]), "notes": r[9],
                     "last_review": json.loads(r[10]) if r[10] else None,
+                    "numeric_check": json.loads(r[11]) if r[11] else None,
                 }
                 for r in con.execute(sql, args)
             ]

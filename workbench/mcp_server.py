@@ -10,8 +10,11 @@ Built on the official `mcp` SDK (`MCPServer`), rooted at one workspace. Safety r
 - Bad input (unknown id, invalid Lean, a cycle, oversized text) is a tool error with a clear
   message; the server keeps serving.
 - `read_only=True` registers only the reading tools: list_conjectures, show_conjecture,
-  next_targets, graph_neighbourhood and verify_candidate (it runs Lean but changes nothing and
-  settles nothing). Resources and the `prove` prompt are available in both modes.
+  next_targets, graph_neighbourhood, verify_candidate (it runs Lean but changes nothing and
+  settles nothing) and numeric_check (which then records nothing). Resources and the `prove`
+  prompt are available in both modes.
+- Claims given to numeric_check are untrusted text: they are read with a whitelist, never
+  evaluated, and sympy runs in a child process with a timeout and a memory cap.
 
 This module imports the SDK at import time; the CLI imports it only inside `wb mcp`.
 """
@@ -27,6 +30,7 @@ from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError
 from mcp.types import ToolAnnotations
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from workbench.checks.claims import MAX_CLAIM_CHARS
 from workbench.errors import NotFoundError, WorkbenchError
 from workbench.model import Evidence, FormalStatement, LeanMessage, Note, Reason, Source
 from workbench.workspace import Workspace
@@ -41,7 +45,7 @@ MAX_TITLE_CHARS = 300
 MAX_LIST_ITEMS = 100
 """Most tags, sources or `uses` ids in one add_conjecture call."""
 
-READING_TOOLS = ("list_conjectures", "show_conjecture", "next_targets", "graph_neighbourhood", "verify_candidate")
+READING_TOOLS = ("list_conjectures", "show_conjecture", "next_targets", "graph_neighbourhood", "verify_candidate", "numeric_check")
 WRITING_TOOLS = ("add_conjecture", "link", "formalize", "submit_proof", "add_note", "request_review")
 
 INSTRUCTIONS = """\
@@ -49,8 +53,9 @@ Conjecture Workbench: a git-backed graph of conjectures where nothing counts as 
 accepts a proof. Work like this: call next_targets to find what to work on; show_conjecture to read \
 a node; formalize it (a Lean statement, checked to elaborate) before proving; verify_candidate a \
 proof until Lean accepts it, then submit_proof to settle it. Write informal arguments as add_note \
-and have them checked with request_review by a model of another family. Never claim a result Lean \
-has not accepted."""
+and have them checked with request_review by a model of another family. Check a formula with \
+numeric_check before building on it (a counterexample there saves a night of proof attempts). Never \
+claim a result Lean has not accepted."""
 
 
 # -- typed outputs --------------------------------------------------------------------------------
@@ -81,6 +86,7 @@ class ConjectureRow(_Out):
     formal: bool = Field(description="true when a Lean statement is attached")
     notes: int = 0
     last_review: Optional[LastReview] = None
+    numeric_check: Optional[dict] = Field(None, description="the newest numeric check of the node's claim: {result, method, witness, date}; 'refuted' is a marker, never a disproof")
 
 
 class ConjectureList(_Out):
@@ -200,6 +206,22 @@ class SubmitResult(VerifyResult):
     commit: Optional[str] = None
     message: Optional[str] = None
     proof_file: Optional[str] = None
+
+
+class NumericCheckOut(_Out):
+    """A numeric check: `supported` (symbolically, or samples without a counterexample), `refuted` (with a
+    witness re-checked exactly, or the limit that refutes) or `inconclusive`; never a proof or disproof."""
+
+    id: Optional[str] = None
+    claim: str
+    vars: dict[str, str] = Field(default_factory=dict)
+    result: Literal["supported", "refuted", "inconclusive"]
+    method: str = Field(description="symbolic, limit, order, sampling, exhaustive, timeout, memory or error")
+    witness: Optional[dict[str, str]] = Field(None, description="variable -> exact value where the claim fails")
+    detail: str
+    sympy_version: Optional[str] = None
+    recorded: bool = Field(False, description="true when the result was kept as a numeric-check note on the node")
+    commit: Optional[str] = None
 
 
 class NoteResult(_Out):
@@ -608,6 +630,35 @@ def build_server(root: Path | str, *, read_only: bool = False) -> MCPServer:
                 message=result.change.message if result.change else None,
             )
 
+    def numeric_check(
+        ctx: Context,
+        id: Annotated[Optional[str], Field(description="a conjecture id: check its [check] claim and keep the result as a note")] = None,
+        claim: Annotated[Optional[str], Field(description=f"a claim in sympy syntax (at most {MAX_CLAIM_CHARS} characters), e.g. 'n**2 <= 2**n', 'log(n)**2 = o(n)', 'harmonic(n) ~ log(n)'")] = None,
+        vars: Annotated[dict[str, str], Field(description="a condition per variable, e.g. {\"n\": \"integer, n >= 1\", \"eps\": \"0 < eps < 1\"}")] = {},  # noqa: B006
+        samples: Annotated[int, Field(ge=1, le=20_000, description="points the counterexample search evaluates")] = 1000,
+        seed: Annotated[int, Field(ge=0, description="seed of the search")] = 0,
+        timeout_s: Annotated[float, Field(gt=0, le=120, description="seconds before sympy is stopped")] = 30.0,
+    ) -> NumericCheckOut:
+        from workbench.checks.check import check_claim, numeric_check as run_check
+
+        if id is None and claim is None:
+            raise ToolError("give an id (to check its claim) or a claim (to check it without recording anything)")
+        with _tool_errors():
+            if id is not None and not read_only:
+                client = client_name(ctx)
+                run = run_check(ws(), id, claim=claim, vars=vars or None, samples=samples, seed=seed, timeout=timeout_s,
+                                actor="wb mcp numeric_check", author=client, family=client_family(client), client=client)
+            elif id is not None and claim is None:
+                stored = ws().get(id).check
+                if stored is None:
+                    raise ToolError(f"'{id}' has no claim to check")
+                run = check_claim(stored, samples=samples, seed=seed, timeout=timeout_s, conj_id=id)
+            else:
+                run = check_claim(claim or "", vars, samples=samples, seed=seed, timeout=timeout_s, conj_id=id)
+            note = run.note_change
+            return NumericCheckOut(**run.result.model_dump(), claim=run.record.claim, vars=run.record.vars,
+                                   recorded=note is not None, commit=note.commit if note else None)
+
     tools = {
         "list_conjectures": (list_conjectures, DESCRIPTIONS["list_conjectures"], reading),
         "show_conjecture": (show_conjecture, DESCRIPTIONS["show_conjecture"], reading),
@@ -620,6 +671,7 @@ def build_server(root: Path | str, *, read_only: bool = False) -> MCPServer:
         "submit_proof": (submit_proof, DESCRIPTIONS["submit_proof"], writing),
         "add_note": (add_note, DESCRIPTIONS["add_note"], writing),
         "request_review": (request_review, DESCRIPTIONS["request_review"], ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=False, open_world_hint=True)),
+        "numeric_check": (numeric_check, DESCRIPTIONS["numeric_check"], reading if read_only else writing),
     }
     for name, (fn, description, annotations) in tools.items():
         if read_only and name not in READING_TOOLS:
@@ -795,7 +847,8 @@ DESCRIPTIONS: dict[str, str] = {
         "List conjectures, filtered like `wb list`. Inputs (all optional): status, area, tag, kind, query. "
         "Output: {count, conjectures: [{id, title, kind, area, tags, status (derived: informal|formalized|proved|"
         "disproved|conditional|broken|stale|unverified; only proved and disproved are settled), recorded_status, priority, formal (bool), notes (count), last_review "
-        "({verdict, author, family, date} or null)}]}."
+        "({verdict, author, family, date} or null), numeric_check ({result, method, witness, date} of the newest "
+        "numeric check of the node's claim, or null)}]}."
     ),
     "show_conjecture": (
         "Everything about one conjecture. Input: id. Output: {id, title, kind, area, tags, priority, status, "
@@ -858,6 +911,18 @@ DESCRIPTIONS: dict[str, str] = {
         "never changes the status. Inputs: id, text (≤ " + str(MAX_TEXT_CHARS) + " chars), trust ('claimed' default, or 'numeric-check'; "
         "'reviewed' comes only from request_review and 'lean-checked' only from Lean), author (default: this "
         "client's name), family (default: implied by the client). Output: {id, trust, commit, message}."
+    ),
+    "numeric_check": (
+        "Check a formula with sympy before building on it: symbolically first, asymptotic relations only by limits "
+        "(never by sampling), then a seeded search for counterexamples with each witness re-checked exactly. "
+        "Inputs: id (check the node's stored claim and keep the result as a numeric-check note, one commit; with "
+        "claim too, the claim and vars are stored on the node first), or claim with vars alone (an ad-hoc check: "
+        "nothing is recorded); samples, seed, timeout_s. Claims use + - * / ** and log, exp, sqrt, sin, cos, "
+        "harmonic, factorial, binomial, Abs, Min, Max, floor, ceiling; relations =, <, <=, >, >=, != and f = O(g), "
+        "o(g), Theta(g), Omega(g), f ~ g; anything else (attributes, strings, other calls) is refused. Output: {id, "
+        "claim, vars, result: supported|refuted|inconclusive, method, witness, detail, sympy_version, recorded, "
+        "commit}. A refuted node is skipped by next_targets; it is NOT disproved: only Lean disproves "
+        "(submit_proof with negate=true). In read-only mode nothing is recorded."
     ),
     "request_review": (
         "Have an informal argument reviewed by a model of ANOTHER family. The conjecture, its `uses` dependencies "

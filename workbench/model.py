@@ -155,6 +155,59 @@ class Review(_Strict):
     comment: str | None = None
 
 
+class Check(_Strict):
+    """The `[check]` table: a claim for `wb numeric-check` (an equation, inequality or asymptotic relation in
+    sympy's syntax), a condition per variable, and for asymptotic claims the variable that goes to infinity."""
+
+    claim: str = Field(min_length=1)
+    vars: dict[str, str] = Field(default_factory=dict)
+    limit: str | None = None
+
+    @model_validator(mode="after")
+    def _readable(self) -> "Check":
+        from workbench.checks.claims import parse_claim  # a leaf module: `ast` and a whitelist, no sympy
+        from workbench.errors import ClaimError
+
+        try:
+            parse_claim(self.claim, self.vars, self.limit)
+        except ClaimError as exc:
+            raise ValueError(str(exc)) from None
+        return self
+
+
+CheckResultName = Literal["supported", "refuted", "inconclusive"]
+
+
+class NumericRecord(_Strict):
+    """A numeric check kept on a note: the claim as checked, the result, how it was reached, and the witness."""
+
+    claim: str
+    vars: dict[str, str] = Field(default_factory=dict)
+    limit: str | None = None
+    result: CheckResultName
+    method: str
+    witness: dict[str, str] | None = None
+    detail: str = ""
+    seed: int = 0
+    samples: int = 0
+    sympy_version: str | None = None
+
+    def matches(self, check: "Check | None") -> bool:
+        """True when this record is about `check` as it stands (same claim, conditions and limit variable)."""
+        return check is not None and (self.claim, self.vars, self.limit) == (check.claim, check.vars, check.limit)
+
+
+class NumericResult(BaseModel):
+    """What `wb numeric-check --json` prints: the result, how it was reached, the witness and sympy's version."""
+
+    id: str | None = None
+    result: CheckResultName
+    method: str
+    witness: dict[str, str] | None = None
+    detail: str
+    sympy_version: str | None = None
+
+
 class Note(_Strict):
     """Lower-trust evidence kept on a node (an informal argument, a numeric check, a review)."""
 
@@ -164,6 +217,7 @@ class Note(_Strict):
     family: str | None = None
     verdict: str | None = None
     date: datetime = Field(default_factory=_now)
+    numeric: NumericRecord | None = None
 
 
 class Conjecture(_Strict):
@@ -180,6 +234,7 @@ class Conjecture(_Strict):
     sources: list[Source] = Field(default_factory=list)
     edges: list[Edge] = Field(default_factory=list)
     formal: FormalStatement | None = None
+    check: Check | None = None
     evidence: Evidence | None = None
     reviews: list[Review] = Field(default_factory=list)
     notes: list[Note] = Field(default_factory=list)
@@ -228,6 +283,19 @@ class Conjecture(_Strict):
         """Ids this node points at with edges of `kind`."""
         return [e.target for e in self.edges if e.kind == kind]
 
+    def numeric_check(self) -> Note | None:
+        """The newest numeric-check note about the node's claim as it stands (None when there is none)."""
+        for note in reversed(self.notes):
+            if note.trust == Trust.numeric_check and note.numeric is not None and note.numeric.matches(self.check):
+                return note
+        return None
+
+    @property
+    def refuted(self) -> bool:
+        """True when the newest numeric check of the current claim found a counterexample (never a disproof)."""
+        note = self.numeric_check()
+        return note is not None and note.numeric.result == "refuted"  # type: ignore[union-attr]
+
     def file_data(self) -> dict:
         """The dict written to the TOML file: the id is the file name, empty optionals are left out."""
         data = self.model_dump(mode="json", exclude={"id"}, exclude_none=True)
@@ -236,6 +304,8 @@ class Conjecture(_Strict):
                 data.pop(key, None)
         if data.get("area") == "":
             data.pop("area")
+        if "check" in data and not data["check"].get("vars"):
+            data["check"].pop("vars", None)
         return data
 
 
@@ -253,6 +323,7 @@ class Summary(BaseModel):
     formal: bool
     notes: int = 0
     last_review: dict | None = None  # newest `reviewed` note: verdict, author, family, date
+    numeric_check: dict | None = None  # newest numeric check of the current claim: result, method, witness, date
 
 
 class ReasonCode(StrEnum):

@@ -7,7 +7,7 @@ a Lean run (`wb check --proof`, `wb prove`, the MCP tool `submit_proof`) settles
 from __future__ import annotations
 
 from workbench.errors import UsageError, ValidationFailed
-from workbench.model import Note, Trust
+from workbench.model import Note, NumericRecord, Trust
 from workbench.workspace import Change, Workspace
 
 MAX_NOTE_CHARS = 100_000
@@ -57,16 +57,18 @@ def add_note(
     client: str | None = None,
     message: str | None = None,
     commit: bool = True,
+    numeric: NumericRecord | None = None,
 ) -> Change:
     """Append a note to `conj_id` in one commit `<actor> <id>: <trust> note[ by <author>][ (client: <client>)]`.
 
     The node's status is untouched. `trust` may be claimed, numeric-check or reviewed; `message`
-    replaces the default commit message."""
+    replaces the default commit message; `numeric` is the structured record of a `wb numeric-check`."""
     level = parse_trust(trust)
     text = check_text(text, "note text")
     conj = ws.get(conj_id)
     note = Note(
         trust=level, text=text, author=(author or None), family=(family or None), verdict=(verdict or None),
+        numeric=numeric,
     )
     conj.notes.append(note)
     who = f" by {author}" if author else ""

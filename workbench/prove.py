@@ -289,11 +289,14 @@ def prove(
     store: AttemptStore | None = None,
     should_stop: Callable[[], bool] | None = None,
     stepwise: dict | None = None,
+    disproof: bool = False,
 ) -> ProveResult:
     """Run prover `prover` on formalized conjecture `conj_id` for up to `attempts` attempts of up to
     `rounds` candidates each; the first candidate Lean accepts settles it (proof file, verdict, commit).
     For `prover="stepwise"`, an attempt is one tactic search and `stepwise` overrides `[provers.stepwise]`
     (e.g. `{"backend": "interact", "expansions": 64, "beam": 8}`).
+    With `disproof`, the prover is asked for a proof of the negation (with a numeric check's counterexample,
+    when there is one), checked exactly as `wb check --disproof`; acceptance settles the node as disproved.
 
     Raises UsageError when the node is not `formalized`, ToolchainError when there is no Lean (or,
     for the portfolio, no tactics), ProviderError for a missing or refused key.
@@ -316,7 +319,7 @@ def prove(
     chosen = resolve_prover(ws, prover, model=model, rounds=rounds, toolchain=toolchain, stepwise=stepwise)
     result = ProveResult(id=conj_id, prover=chosen.name, model=chosen.model, settled=False, status=conj.status.value)
     try:
-        task = build_task(ws, conj_id, store=store)
+        task = build_task(ws, conj_id, store=store, negate=disproof)
         if hasattr(chosen, "preflight"):
             chosen.preflight(task)
         runs = 1 if chosen.kind == "portfolio" else attempts  # the portfolio is deterministic: one pass
@@ -325,7 +328,7 @@ def prove(
                 result.stopped = "stopped"
                 break
             if k > 1:
-                task = build_task(ws, conj_id, store=store)  # later attempts see the earlier failures
+                task = build_task(ws, conj_id, store=store, negate=disproof)  # later attempts see the earlier failures
             outcome = run_attempt(
                 ws, task, chosen, lean_opts=lean_opts, store=store, attempt_index=k, run_id=run_id,
                 on_attempt=on_attempt, commit=commit, should_stop=should_stop,

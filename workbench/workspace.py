@@ -350,15 +350,17 @@ class Workspace:
                 if target == conj_id:
                     incoming.append({"kind": kind, "source": rec.id, "title": rows[rec.id]["title"], "status": rows[rec.id]["status"]})
         data["edges_in"] = sorted(incoming, key=lambda e: (e["kind"], e["source"]))
+        latest = conj.numeric_check()
+        data["numeric_check"] = None if latest is None else {**latest.numeric.model_dump(mode="json"), "date": latest.date.isoformat()}  # type: ignore[union-attr]
         ev = conj.evidence
         if conj.status.value in ("proved", "disproved") and ev is not None and ev.statement_digest:
             data["unneeded_uses"] = [t for t in conj.targets(EdgeKind.uses) if t not in ev.rests_on]
             data["waiting_for"] = [d for d in ev.rests_on if rows.get(d, {}).get("status") != "proved"]
         return data
 
-    def next(self, limit: int | None = 10) -> list[dict]:
+    def next(self, limit: int | None = 10, *, include_refuted: bool = False) -> list[dict]:
         """Open conjectures ranked by how many conditional proofs a proof would complete (`completes`), then how many
-        unsettled results it would unblock, then priority."""
+        unsettled results it would unblock, then priority; nodes a numeric check refuted only with `include_refuted`."""
         from workbench.graph import next_targets
 
         if limit is not None and limit < 1:
@@ -366,7 +368,7 @@ class Workspace:
         rows = {r["id"]: r for r in self.index.rows()}
         return [
             {"rank": t.rank, "id": t.id, "title": rows[t.id]["title"], "completes": t.completes, "unblocks": t.unblocks, "priority": t.priority, "status": t.status.value, "area": rows[t.id]["area"]}
-            for t in next_targets(self.records(), limit)
+            for t in next_targets(self.records(), limit, include_refuted=include_refuted)
         ]
 
     def log(self, conj_id: str | None = None, limit: int | None = None) -> list[dict]:
@@ -724,7 +726,7 @@ def _edge_kind(kind: str | EdgeKind) -> EdgeKind:
         raise UsageError(f"unknown edge kind '{kind}': use one of {', '.join(k.value for k in EdgeKind)}") from None
 
 
-_IMPORT_FIELDS = {"id", "title", "informal", "kind", "area", "tags", "sources", "uses", "priority"}
+_IMPORT_FIELDS = {"id", "title", "informal", "kind", "area", "tags", "sources", "uses", "priority", "check"}
 
 
 def _parse_import_lines(lines: list[str], records: dict[str, NodeRecord]) -> tuple[list[tuple[int, Conjecture]], list[str]]:

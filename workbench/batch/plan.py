@@ -17,10 +17,14 @@ SELECT_KEYS = ("status", "area", "tag", "kind", "id", "q")
 
 class Selection(BaseModel):
     """Which conjectures a run works on: explicit `ids`, or a `query` (see `parse_query`), or every
-    formalized, unsettled conjecture.  Only formalized, unsettled nodes are ever selected."""
+    formalized, unsettled conjecture.  Only formalized, unsettled nodes are ever selected.  A node a
+    numeric check refuted is selected only when named in `ids`, with `include_refuted` (to prove it), or
+    with `disproofs`: then the run attempts its disproof instead."""
 
     ids: list[str] = Field(default_factory=list)
     query: str | None = None
+    include_refuted: bool = False
+    disproofs: bool = False
 
 
 def parse_query(query: str) -> dict[str, Any]:
@@ -92,7 +96,10 @@ def select(ws: Workspace, selection: Selection) -> list[str]:
     rows = ws.index.rows(status=filters.get("status"), area=filters.get("area"), tag=filters.get("tag"),
                          kind=filters.get("kind"), query=filters.get("query"), ids=ids or None)
     wanted = {r["id"] for r in rows if r["recorded_status"] == Status.formalized.value}
-    ranked = [t.id for t in next_targets(ws.records()) if t.id in wanted]
+    records = ws.records()
+    if not (selection.include_refuted or selection.disproofs):
+        wanted -= {i for i in wanted if records[i].refuted and i not in selection.ids}
+    ranked = [t.id for t in next_targets(records, include_refuted=True) if t.id in wanted]
     rest = sorted(wanted - set(ranked))
     return ranked + rest
 

@@ -132,11 +132,14 @@ class BatchRun:
         if options.model and provers == ["portfolio"]:
             raise UsageError("--model needs a model prover")
         conjectures = select(ws, selection)
+        refuted = {i for i, r in ws.records().items() if r.refuted and r.status == Status.formalized}
         if not conjectures:
+            skipped = "; nodes a numeric check refuted are skipped (--disproofs or --include-refuted)" if refuted else ""
             raise UsageError("nothing to do: no formalized, unsettled conjecture matches the selection",
-                             hint="see `wb list --status formalized`")
+                             hint="see `wb list --status formalized`" + skipped)
         run_id = new_run_id()
-        plan = {"conjectures": conjectures, "provers": provers, "selection": selection.model_dump()}
+        disproofs = [c for c in conjectures if c in refuted] if selection.disproofs else []
+        plan = {"conjectures": conjectures, "provers": provers, "selection": selection.model_dump(), "disproofs": disproofs}
         con = open_db(ws)
         try:
             with transaction(con, "create the batch run", db_path(ws)):
@@ -408,7 +411,8 @@ class BatchRun:
                 if a.settled:
                     emit(BatchEvent("settled", self.id, prog(), attempt=a, conjecture=a.conjecture))
 
-            task = build_task(self.ws, unit.conjecture, store=store, env=self._check_env(unit.conjecture))  # re-read: settled dependencies are lemmas now
+            negate = unit.conjecture in self.plan.get("disproofs", ())
+            task = build_task(self.ws, unit.conjecture, store=store, env=self._check_env(unit.conjecture), negate=negate)  # re-read: settled dependencies are lemmas now
             if hasattr(prover, "preflight"):
                 prover.preflight(task)
             result = run_attempt(

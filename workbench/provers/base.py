@@ -65,6 +65,7 @@ class Task(BaseModel):
     dependencies: list[Dependency] = Field(default_factory=list)
     failures: list[PastFailure] = Field(default_factory=list)
     negate: bool = False
+    counterexample: str = ""  # for a disproof: what a numeric check found against the node's claim
     check_file: Path | None = None  # the checking view Lean checks candidates against (see settle.check_env)
     lean_path: list[Path] = Field(default_factory=list)
     assumptions: dict[str, str] = Field(default_factory=dict)
@@ -144,12 +145,50 @@ def declaration_header(source: str, name: str) -> str | None:
     return source[decl.command.start : decl.proof_sep.start].rstrip()
 
 
+def negated_header(header: str) -> str | None:
+    """`theorem NAME : (∀ BINDERS, TYPE) → False` for a header `theorem NAME BINDERS : TYPE` (its negation, as the
+    checker of a disproof expects NAME's type), or None when the header cannot be split."""
+    import re
+
+    m = re.search(r"\b(?:theorem|lemma)\s+(\S+)", header)
+    if m is None:
+        return None
+    rest, depth, colon = header[m.end():], 0, None
+    for i, ch in enumerate(rest):
+        if ch in "([{⦃":
+            depth += 1
+        elif ch in ")]}⦄":
+            depth -= 1
+        elif ch == ":" and depth == 0 and rest[i + 1:i + 2] != "=":
+            colon = i
+            break
+    if colon is None:
+        return None
+    binders, body = rest[:colon].strip(), " ".join(rest[colon + 1:].split())
+    statement = f"∀ {' '.join(binders.split())}, {body}" if binders else body
+    return f"theorem {m.group(1)} : ({statement}) → False"
+
+
+def counterexample_text(conj) -> str:
+    """What the newest numeric check found against `conj`'s claim (empty when it did not refute it)."""
+    note = conj.numeric_check()
+    if note is None or note.numeric.result != "refuted":
+        return ""
+    rec = note.numeric
+    conditions = "; ".join(f"{k}: {v}" for k, v in rec.vars.items())
+    claim = f"`{rec.claim}`" + (f" (where {conditions})" if conditions else "")
+    witness = ", ".join(f"{k} = {v}" for k, v in (rec.witness or {}).items())
+    return f"the claim {claim} fails" + (f" at {witness}" if witness else "") + f": {rec.detail}"
+
+
 def build_task(ws, conj_id: str, *, store=None, failures: int = 3, failure_prover: str | None = "llm",
                negate: bool = False, env=None) -> Task:
     """The task for `conj_id`: its statement (as formalized, settlement blocks undone), target, informal text,
     `uses` dependencies with formal statements and exact Lean names, and the latest `failures` rejected attempts
     from the attempts store (of `failure_prover` only, by default model attempts: a list of failed tactics teaches
-    a model little). With `env` (from `settle.check_env`), candidates are checked against that environment."""
+    a model little). With `env` (from `settle.check_env`), candidates are checked against that environment.
+    With `negate` (a disproof), earlier attempts are left out (they were proofs) and a numeric check's
+    counterexample to the node's claim, when there is one, is put in the task."""
     from workbench.lean.project import ModuleTexts
     from workbench.model import EdgeKind
     from workbench.settle import statement_file
@@ -179,13 +218,14 @@ def build_task(ws, conj_id: str, *, store=None, failures: int = 3, failure_prove
             imported=dep.formal.module in imported or dep.formal.module == module,
         ))
     past: list[PastFailure] = []
-    if store is not None and failures > 0:
+    if store is not None and failures > 0 and not negate:
         for a in store.failures(conj_id, limit=failures, prover=failure_prover):
             past.append(PastFailure(no=a.no, prover=a.prover, model=a.model, candidate=a.candidate or "",
                                     reasons=a.reasons, messages=a.messages))
     task = Task(
         conjecture=conj_id, title=conj.title, statement_file=path, statement_text=text,
         decl=conj.formal.decl, informal=conj.informal, dependencies=deps, failures=past, negate=negate,
+        counterexample=counterexample_text(conj) if negate else "",
     )
     if env is not None:
         task.check_file, task.lean_path, task.assumptions, task.digest = env.statement_path, env.roots, env.assumptions, env.digest

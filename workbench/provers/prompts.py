@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from workbench.model import Verdict
-from workbench.provers.base import Task
+from workbench.provers.base import Task, negated_header
 
 MAX_STATEMENT_CHARS = 40_000
 MAX_MESSAGES = 20
@@ -34,16 +34,24 @@ def _clip(text: str, limit: int) -> str:
 
 
 def initial_prompt(task: Task) -> str:
-    """The first user message of an attempt."""
-    goal = "the NEGATION of the theorem (`¬ (statement)`)" if task.negate else "the theorem"
+    """The first user message of an attempt (for a disproof: the negated target and any numeric counterexample)."""
+    goal = "the NEGATION of the theorem (`¬ (statement)`), that is, DISPROVE it:" if task.negate else "the theorem"
     parts = [
         f"Prove {goal} `{task.decl}` (conjecture `{task.conjecture}`"
         + (f": {task.title}" if task.title else "") + ").",
         f"The statement file `{task.statement_file.name}`:",
         fence(_clip(task.statement_text, MAX_STATEMENT_CHARS)),
-        "The target (its proof goes after `:=`):",
-        fence(task.target + " :="),
     ]
+    negated = negated_header(task.target) if task.negate else None
+    if task.negate:
+        parts += [
+            "The theorem as stated (do not prove this):", fence(task.target + " :="),
+            "Your target: the same name with the negated statement, its binders under `∀` (¬ P is P → False; "
+            "Lean checks that your theorem's type is exactly this):",
+            fence((negated or f"theorem {task.decl} : ¬ (statement)") + " :="),
+        ]
+    else:
+        parts += ["The target (its proof goes after `:=`):", fence(task.target + " :=")]
     parts += context_parts(task)
     for past in task.failures[-MAX_PAST_FAILURES:]:
         who = past.prover + (f"/{past.model}" if past.model else "")
@@ -55,11 +63,15 @@ def initial_prompt(task: Task) -> str:
 
 
 def context_parts(task: Task) -> list[str]:
-    """The informal statement and the dependencies (usable ones by exact Lean name, proved or assumable;
-    the others as context only), as prompt paragraphs."""
+    """The informal statement, a disproof's numeric counterexample, and the dependencies (usable ones by exact
+    Lean name, proved or assumable; the others as context only), as prompt paragraphs."""
     parts: list[str] = []
     if task.informal.strip():
         parts += ["Informal statement:", task.informal.strip()]
+    if task.negate and task.counterexample:
+        parts.append(
+            f"A numeric check (sympy, re-checked with exact rationals) found a counterexample: {task.counterexample}. "
+            "A disproof can specialise the statement to this point and derive a contradiction.")
     usable = [d for d in task.dependencies if d.imported]
     if usable:
         lines = []
