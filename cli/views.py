@@ -31,7 +31,7 @@ def list_(
         raise typer.Exit(warn_problems(ws))
     text = plain_table(
         ["id", "status", "kind", "area", "title"],
-        [[r["id"], r["status"] + (" (refuted)" if _refuted_mark(r) else ""), r["kind"], r["area"], r["title"]] for r in rows],
+        [[r["id"], r["status"] + (" refuted" if _refuted_mark(r) else ""), r["kind"], r["area"], r["title"]] for r in rows],
         max_widths={0: 36, 3: 20}, colour={1: lambda status: STATUS_STYLE.get(status.split()[0], "white")},
     )
     sys.stdout.write(text + f"{len(rows)} conjecture{'s' if len(rows) != 1 else ''}\n")
