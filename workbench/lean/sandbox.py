@@ -177,6 +177,39 @@ def _kill(proc: subprocess.Popen, tree: list[int]) -> None:
             pass
 
 
+class _ExitWaiter:
+    """Waits for a process to exit, waking the moment it does (a pidfd on Linux; Popen.wait elsewhere)."""
+
+    def __init__(self, proc: subprocess.Popen) -> None:
+        import select
+
+        self.proc = proc
+        self.fd: int | None = None
+        self.poller = None
+        try:
+            self.fd = os.pidfd_open(proc.pid)
+            self.poller = select.poll()
+            self.poller.register(self.fd, select.POLLIN)
+        except (AttributeError, OSError):
+            self.fd = None
+
+    def exited(self, timeout: float) -> bool:
+        """True once the process has exited, waiting at most `timeout` seconds."""
+        if self.poller is None:
+            try:
+                self.proc.wait(timeout=timeout)
+                return True
+            except subprocess.TimeoutExpired:
+                return False
+        self.poller.poll(max(int(timeout * 1000), 1))
+        return self.proc.poll() is not None
+
+    def close(self) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+
+
 def run(
     argv: Sequence[str],
     *,
@@ -210,13 +243,12 @@ def run(
         timed_out = out_of_memory = False
         tree: list[int] = [proc.pid]
         wait = poll_s / 4
+        waiter = _ExitWaiter(proc)
         try:
             while True:
-                try:
-                    proc.wait(timeout=min(wait, max(deadline - time.monotonic(), 0.0005)))
+                if waiter.exited(min(wait, max(deadline - time.monotonic(), 0.0005))):
+                    proc.wait()
                     break
-                except subprocess.TimeoutExpired:
-                    pass
                 wait = min(wait * 2, poll_s)
                 tree = process_tree(proc.pid)
                 if time.monotonic() >= deadline:
@@ -231,6 +263,8 @@ def run(
             _kill(proc, process_tree(proc.pid) or tree)
             proc.wait()
             raise
+        finally:
+            waiter.close()
         _kill(proc, [pid for pid in tree if pid != proc.pid])
         elapsed = time.monotonic() - started
         out_f.seek(0)
