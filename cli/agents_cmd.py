@@ -22,9 +22,9 @@ def mcp(
     Register it with `claude mcp add wb -- wb mcp --workspace DIR`; see "Agents in the loop" in the README.
     Nothing but the protocol is written to stdout."""
     ws = open_workspace(ctx, workspace)  # a wrong workspace fails here, before the protocol starts
-    from workbench.mcp_server import serve
+    from workbench.agents.server import build_server
 
-    serve(ws.root, read_only=read_only)
+    build_server(ws.root, read_only=read_only).run("stdio")
 
 
 def review(
@@ -41,7 +41,7 @@ def review(
     """Have an informal argument reviewed by a model of another family; the verdict (sound, gap, wrong
     or unparseable) is recorded as a `reviewed` note — never as a settlement."""
     from workbench.errors import UsageError
-    from workbench.review import review as do_review
+    from workbench.agents.review import review as do_review
 
     if str(argument) == "-":
         text = sys.stdin.read()
@@ -82,7 +82,7 @@ def agent_setup(
     as_json: JsonOpt = False,
 ) -> None:
     """Install a short guide for coding agents into the workspace (both kinds unless one is chosen)."""
-    from workbench.agent_guide import AGENTS_MD, CLAUDE_SKILL_PATH, install
+    from workbench.agents.agent_guide import AGENTS_MD, CLAUDE_SKILL_PATH, install
 
     ws = open_workspace(ctx, workspace)
     if not claude and not codex:
@@ -98,7 +98,7 @@ def agent_setup(
         console().print(f"the agent guide is already up to date: {where}")
     from rich.markup import escape
 
-    from workbench.agent_guide import registration_commands
+    from workbench.agents.agent_guide import registration_commands
 
     rows = registration_commands(ws, wb_executable(), claude=claude, codex=codex)
     width = max(len(who) for who, _ in rows)

@@ -174,7 +174,7 @@ def test_provider_failure_records_nothing(reviewed_ws, wb, tmp_path, openai_serv
 
 
 def test_parse_verdict_is_strict():
-    from workbench.review import parse_verdict
+    from workbench.agents.review import parse_verdict
 
     two = verdict_reply("gap", where="early") + "\nOn reflection:\n" + verdict_reply("wrong", why="step 1 fails")
     assert parse_verdict(two).verdict == "wrong"  # the last block is the answer
