@@ -10,6 +10,8 @@ process, with sympy's evaluation off so the claim keeps its shape.
 
 from __future__ import annotations
 
+from workbench.lean.source import balanced_parens
+
 from typing import Any
 
 from workbench.checks.claims import Asymptotic, Claim, Domain, Expr, Relation
@@ -64,7 +66,7 @@ def _printer_class():
 
         def _arg(self, expr: Any) -> str:
             text = self._print(expr)
-            return text if expr.is_Atom and not text.startswith("-") or text.startswith("(") and _balanced(text[1:-1]) else f"({text})"
+            return text if expr.is_Atom and not text.startswith("-") or text.startswith("(") and balanced_parens(text[1:-1]) else f"({text})"
 
         def _print_Symbol(self, expr: Any) -> str:
             name = lean_name(expr.name)
@@ -222,16 +224,6 @@ def _split_sign(term: Any) -> tuple[bool, Any]:
         rest = ([] if term.args[0] == -1 else [-term.args[0]]) + list(term.args[1:])
         return True, rest[0] if len(rest) == 1 else sp.Mul(*rest, evaluate=False)
     return False, term
-
-
-def _balanced(text: str) -> bool:
-    depth = 0
-    for ch in text:
-        depth += ch == "("
-        depth -= ch == ")"
-        if depth < 0:
-            return False
-    return depth == 0
 
 
 def _sympy(e: Expr) -> Any:

@@ -352,6 +352,17 @@ def blank_comments_and_literals(text: str) -> str:
     return "".join(out)
 
 
+def balanced_parens(text: str) -> bool:
+    """Whether every `(` in `text` is closed by a later `)` and no `)` comes first."""
+    depth = 0
+    for ch in text:
+        depth += ch == "("
+        depth -= ch == ")"
+        if depth < 0:
+            return False
+    return depth == 0
+
+
 def line_of(text: str, offset: int) -> int:
     """1-based line number of `offset` in `text`."""
     return text.count("\n", 0, offset) + 1

@@ -17,6 +17,8 @@ the result is only a candidate: the verifier decides.
 
 from __future__ import annotations
 
+from workbench.lean.source import balanced_parens
+
 import re
 
 from workbench.errors import WorkbenchError
@@ -69,19 +71,9 @@ def term_proof(header: str, tactics: list[str]) -> str:
         term = term[: m.start()] + f"({_fragment(tactic)})" + term[m.end():]
     if _HOLE_RE.search(term):
         raise AssemblyError("the path leaves goals open: the term still has holes `?_`")
-    if term.startswith("(") and term.endswith(")") and _balanced(term[1:-1]):
+    if term.startswith("(") and term.endswith(")") and balanced_parens(term[1:-1]):
         term = term[1:-1]
     return f"{header.rstrip()} := {term}\n"
-
-
-def _balanced(text: str) -> bool:
-    depth = 0
-    for ch in text:
-        depth += ch == "("
-        depth -= ch == ")"
-        if depth < 0:
-            return False
-    return depth == 0
 
 
 ASSEMBLERS = {"tactics": tactic_script, "terms": term_proof}
