@@ -44,20 +44,10 @@ class AuditReport(BaseModel):
 
 
 def _unverified_reason(lib, conj: Conjecture) -> str:
-    from workbench.lean.project import block_of, text_digest
+    from workbench.lean.library import EvidenceFacts, evidence_problem
 
-    ev = conj.evidence
-    if ev is None or not ev.proof_digest or not ev.statement_digest:
-        return "the evidence has no digests of the proof and statement (written by hand or by an older wb)"
-    module = conj.formal.module  # type: ignore[union-attr]
-    if module not in lib.texts.files:
-        return f"the statement module {module} is missing"
-    block = block_of(lib.texts.text(module), conj.id)
-    if block is None:
-        return f"{lib.texts.files[module].name} holds no proof block for '{conj.id}'"
-    if text_digest(block.candidate) != ev.proof_digest:
-        return "the proof in the Lean project differs from the one Lean accepted (edited by hand?)"
-    return f"the block in {lib.texts.files[module].name} is a {block.kind}, the node says {conj.status.value}"
+    facts = EvidenceFacts.of(conj)
+    return (evidence_problem(lib.texts, facts)[1] if facts else "") or "no proof in the Lean project matches the evidence"
 
 
 def audit(

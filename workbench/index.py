@@ -70,14 +70,14 @@ def _numeric_check(conj) -> str | None:
 
 def _evidence_facts(c) -> str | None:
     """JSON of what a settled node's evidence claims (checked against the Lean project on every refresh)."""
-    if c.status not in (Status.proved, Status.disproved) or c.formal is None:
+    if c.status not in (Status.proved, Status.disproved):
         return None
-    ev = c.evidence
-    return json.dumps({
-        "kind": "proof" if c.status == Status.proved else "disproof", "module": c.formal.module, "decl": c.formal.decl,
-        "proof_digest": ev.proof_digest if ev else None, "statement_digest": ev.statement_digest if ev else None,
-        "rests_on": list(ev.rests_on) if ev else [],
-    })
+    from dataclasses import asdict
+
+    from workbench.lean.library import EvidenceFacts
+
+    facts = EvidenceFacts.of(c)
+    return json.dumps({k: v for k, v in asdict(facts).items() if k != "id"}) if facts else None
 
 
 class Index:

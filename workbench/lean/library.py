@@ -64,6 +64,20 @@ class EvidenceFacts:
     statement_digest: str | None = None
     rests_on: list[str] = field(default_factory=list)
 
+    @classmethod
+    def of(cls, conj) -> "EvidenceFacts | None":
+        """What a settled conjecture's evidence claims, or None when it is not settled (or has no formal statement)."""
+        from workbench.model import Status
+
+        if conj.status not in (Status.proved, Status.disproved) or conj.formal is None:
+            return None
+        ev = conj.evidence
+        return cls(
+            id=conj.id, kind="proof" if conj.status == Status.proved else "disproof", module=conj.formal.module,
+            decl=conj.formal.decl, proof_digest=ev.proof_digest if ev else None,
+            statement_digest=ev.statement_digest if ev else None, rests_on=list(ev.rests_on) if ev else [],
+        )
+
 
 class Library:
     """The workspace's Lean project seen as the graph's library of statements and proofs."""
@@ -101,10 +115,6 @@ class Library:
     def in_module(self, module: str) -> list[NodeRef]:
         """The nodes whose statements live in `module`."""
         return [n for n in self.nodes.values() if n.module == module]
-
-    def assumption_names(self) -> dict[str, str]:
-        """Assumption axiom name → node id, for every node with a formal statement."""
-        return {assumption_name(n.id, self.salt): n.id for n in self.nodes.values()}
 
     def checking_text(self, module: str, *, skip: str | None = None) -> str:
         """The checking view of `module`: its statement view with every node's declaration (but `skip`'s) an assumption."""
@@ -153,7 +163,7 @@ class Library:
         if node.module not in self.texts.files:
             raise UsageError(f"the statement module {node.module} of '{node_id}' is missing ({module_file(self.lean_dir, node.module)})")
         statement = self.checking_text(node.module, skip=node_id)
-        closure = self.texts.closure([], of_text=self.texts.view(node.module))
+        closure = self.texts.imported_by(node.module)
         built = self.build_checking(closure)
         _raise_failures(built.failures)
         path = self.cache_dir / "statements" / (node.module.replace(".", "/") + ".lean")
@@ -197,10 +207,6 @@ class Library:
         node = self.nodes[node_id]
         return statement_digest(self.texts, node.module, node.decl)
 
-    def evidence_state(self, facts: EvidenceFacts) -> str:
-        """'' when the settlement's block is in the project and its statement is unchanged; else `unverified` or `stale`."""
-        return evidence_state(self.texts, facts)
-
     def stored_candidate(self, node_id: str) -> str | None:
         """The accepted candidate stored in the node's block, if any."""
         node = self.nodes.get(node_id)
@@ -221,19 +227,33 @@ def _raise_failures(failures: list[ModuleFailure]) -> None:
         raise UsageError(failures[0].message(), hint="fix the module (the checker compiles the project's modules a statement imports)")
 
 
-def evidence_state(texts: ModuleTexts, facts: EvidenceFacts) -> str:
-    """'' when a settlement's block is in the project with the recorded candidate and its statement is unchanged;
-    `unverified` when the block is missing or differs, `stale` when the statement changed since it was checked."""
-    if not facts.proof_digest or not facts.statement_digest or facts.module not in texts.files:
-        return "unverified"
+def evidence_problem(texts: ModuleTexts, facts: EvidenceFacts) -> tuple[str, str]:
+    """('', '') when a settlement's block is in the project with the recorded candidate and its statement is
+    unchanged; else (`unverified` or `stale`, why)."""
+    module_file_name = texts.files[facts.module].name if facts.module in texts.files else facts.module
+    if not facts.proof_digest or not facts.statement_digest:
+        return "unverified", "the evidence has no digests of the proof and statement (written by hand or by an older wb)"
+    if facts.module not in texts.files:
+        return "unverified", f"the statement module {facts.module} is missing"
     try:
         block = block_of(texts.text(facts.module), facts.id)
-    except UsageError:
-        return "unverified"
-    if block is None or block.kind != facts.kind or text_digest(block.candidate) != facts.proof_digest:
-        return "unverified"
+    except UsageError as exc:
+        return "unverified", exc.message
+    if block is None:
+        return "unverified", f"{module_file_name} holds no proof block for '{facts.id}'"
+    if block.kind != facts.kind:
+        return "unverified", f"the block in {module_file_name} is a {block.kind}, the node says {facts.kind}"
+    if text_digest(block.candidate) != facts.proof_digest:
+        return "unverified", "the proof in the Lean project differs from the one Lean accepted (edited by hand?)"
     try:
         current = statement_digest(texts, facts.module, facts.decl)
-    except UsageError:
-        return "stale"
-    return "" if current == facts.statement_digest else "stale"
+    except UsageError as exc:
+        return "stale", exc.message
+    if current != facts.statement_digest:
+        return "stale", "the statement changed since Lean checked the proof"
+    return "", ""
+
+
+def evidence_state(texts: ModuleTexts, facts: EvidenceFacts) -> str:
+    """'' when a settlement's evidence holds in the project, else `unverified` or `stale` (see `evidence_problem`)."""
+    return evidence_problem(texts, facts)[0]

@@ -231,6 +231,7 @@ class ModuleTexts:
         self._texts: dict[str, str] = {}
         self._views: dict[str, str] = {}
         self._closures: dict[str, list[str]] = {}
+        self._imports: dict[str, list[str]] = {}
         self._decls: dict[tuple[str, str], object] = {}
 
     def text(self, module: str) -> str:
@@ -268,6 +269,12 @@ class ModuleTexts:
         """The project modules that `text` imports directly."""
         return [m for m in header_imports(text) if m in self.files]
 
+    def module_imports(self, module: str) -> list[str]:
+        """The project modules `module` imports directly (remembered; a settlement block never changes a header)."""
+        if module not in self._imports:
+            self._imports[module] = self.imports(self.view(module))
+        return self._imports[module]
+
     def closure(self, roots: Iterable[str], *, of_text: str | None = None) -> list[str]:
         """Project modules imported (transitively) by `roots` or by `of_text`, dependencies first."""
         order: list[str] = []
@@ -278,14 +285,14 @@ class ModuleTexts:
             if root in seen or root not in self.files:
                 continue
             seen.add(root)
-            stack.append((root, self.imports(self.view(root))))
+            stack.append((root, list(self.module_imports(root))))
             while stack:
                 node, todo = stack[-1]
                 if todo:
                     nxt = todo.pop(0)
                     if nxt not in seen:
                         seen.add(nxt)
-                        stack.append((nxt, self.imports(self.view(nxt))))
+                        stack.append((nxt, list(self.module_imports(nxt))))
                 else:
                     order.append(node)
                     stack.pop()
@@ -293,8 +300,12 @@ class ModuleTexts:
 
     def importers(self, module: str) -> list[str]:
         """Project modules that import `module` (transitively), dependencies first."""
-        users = [m for m in self.files if m != module and module in self.closure([m])]
-        return [m for m in self.closure(users) if m in users]
+        users = {module}
+        order = self.closure(sorted(self.files))
+        for m in order:
+            if any(d in users for d in self.module_imports(m)):
+                users.add(m)
+        return [m for m in order if m in users and m != module]
 
 
 def statement_digest(texts: ModuleTexts, module: str, decl: str) -> str:

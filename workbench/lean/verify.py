@@ -28,7 +28,6 @@ MAX_CANDIDATE_BYTES = 1_048_576
 DEFAULT_AXIOMS = ("propext", "Classical.choice", "Quot.sound")
 """Axioms a proof may depend on unless more are allowed (`--allow-axiom`)."""
 
-_ENV_KEEP = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TMPDIR", "ELAN_HOME", "ELAN_TOOLCHAIN", "LEAN_SYSROOT", "LD_LIBRARY_PATH")
 _UNKNOWN = ("unknown constant", "unknown identifier", "unknown declaration")
 _INTERNAL = re.compile(r"^internal exception #\d+$")
 _NAME_RE = re.compile(r"^[^\s.«»]+(\.[^\s.«»]+)*$")
