@@ -21,16 +21,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-PRELUDE = """\
-prelude
-universe u
-axiom sorryAx (α : Sort u) (synthetic : Bool) : α
-inductive Bool where | false | true
-inductive Eq {α : Sort u} : α → α → Prop where | refl (a : α) : Eq a a
-inductive N where | z | s (n : N)
-noncomputable def N.add (n m : N) : N := N.rec (motive := fun _ => N) n (fun _ ih => N.s ih) m
-"""
-
 
 def lemma(i: int) -> str:
     return f"theorem l{i} (n : N) : Eq (N.add n N.z) n := sorryAx _ Bool.false\n"
@@ -43,6 +33,7 @@ def proof(i: int) -> str:
 
 
 def build(root: Path, nodes: int, per_module: int) -> None:
+    from _prove_fixtures import PRELUDE
     from workbench.model import Conjecture
     from workbench.settle import LeanOptions, check, formalize, settle
     from workbench.workspace import Workspace
